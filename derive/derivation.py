@@ -1,0 +1,111 @@
+"""Plain records for a derivation: parts of blocks of lines, rendered by templates.
+
+Every kind of problem (autodiff, optimizer, CNN) derives into these records; ``render`` lays them out as LaTeX,
+Markdown or JSON. The records hold LaTeX already printed by :mod:`derive.latex` (``Tex``) and plain text (``str``,
+escaped at render time), never layout.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any, Iterable
+
+from .latex import Tex
+
+
+@dataclass(frozen=True)
+class Line:
+    """One line of an aligned derivation: ``lhs &= rhs[0] = rhs[1] ...`` with an optional remark.
+
+    ``rels`` gives the relation before each right side (``=`` when empty); ``tag`` names what the line states
+    (e.g. ``"adjoint:3"``) so a checker can match a student's line to it.
+    """
+
+    lhs: Tex
+    rhs: tuple[Tex, ...] = ()
+    rels: tuple[str, ...] = ()
+    note: str = ""
+    tag: str = ""
+
+    def relations(self) -> tuple[str, ...]:
+        return self.rels if self.rels else ("=",) * len(self.rhs)
+
+    def pairs(self) -> list[tuple[str, Tex]]:
+        return list(zip(self.relations(), self.rhs))
+
+
+@dataclass(frozen=True)
+class Block:
+    """A block of a part.
+
+    kinds: ``align`` (aligned lines), ``equation`` (each line its own display, as the seed's 2(a)),
+    ``text`` (a paragraph of ``segments``: ("text", str) or ("math", Tex)), ``table`` (``header`` and ``rows``).
+    """
+
+    kind: str
+    lines: tuple[Line, ...] = ()
+    segments: tuple[tuple[str, str], ...] = ()
+    header: tuple[str, ...] = ()
+    rows: tuple[tuple[str, ...], ...] = ()
+
+    @staticmethod
+    def align(lines: Iterable[Line]) -> "Block":
+        return Block("align", lines=tuple(lines))
+
+    @staticmethod
+    def equations(lines: Iterable[Line]) -> "Block":
+        return Block("equation", lines=tuple(lines))
+
+    @staticmethod
+    def text(*segments: str | Tex) -> "Block":
+        """Plain strings are text, ``Tex`` values are inline maths."""
+        return Block("text", segments=tuple(("math", s) if isinstance(s, Tex) else ("text", s) for s in segments))
+
+    @staticmethod
+    def table(header: Iterable[str], rows: Iterable[Iterable[str]]) -> "Block":
+        """Cells that are ``Tex`` are maths; other cells are text."""
+        return Block("table", header=tuple(header), rows=tuple(tuple(r) for r in rows))
+
+
+@dataclass(frozen=True)
+class Part:
+    """A lettered part of a problem: ``(b) Forward trace``."""
+
+    label: str
+    title: str
+    blocks: tuple[Block, ...]
+
+
+@dataclass
+class Derivation:
+    """A worked solution: parts in order, plus the numbers behind them (``data``) for JSON."""
+
+    title: str
+    parts: list[Part]
+    data: dict[str, Any] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+    def to_latex(self, standalone: bool = False) -> str:
+        from .render import render_derivation
+        return render_derivation(self, "latex", standalone=standalone)
+
+    def to_markdown(self) -> str:
+        from .render import render_derivation
+        return render_derivation(self, "markdown")
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.data)
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), indent=2, sort_keys=False, ensure_ascii=False) + "\n"
+
+    def lines(self) -> list[Line]:
+        """Every aligned/equation line, in order (what a checker walks)."""
+        return [ln for p in self.parts for b in p.blocks for ln in b.lines]
+
+    def _repr_latex_(self) -> str:
+        from .render import render_derivation
+        return render_derivation(self, "markdown")
+
+    def _repr_markdown_(self) -> str:
+        return self.to_markdown()

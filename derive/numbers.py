@@ -1,0 +1,123 @@
+"""Exact values, significant figures and handwritten (propagated) rounding.
+
+Values are SymPy numbers: Integer/Rational while the arithmetic stays rational, otherwise a Float carried at
+``Settings.precision`` digits. They are rounded only for display -- except in *handwritten* mode, where each
+intermediate is rounded to the figures shown and the rounded value is carried on, as a person with a calculator does.
+
+Display rule (the seed's): N significant figures, but digits left of the point are never rounded away and a
+non-integer keeps at least one decimal (38.8 x 32.8 = 1272.6, not 1270). Very large or small magnitudes are shown in
+scientific form, 1.38 \\times 10^{8}.
+"""
+from __future__ import annotations
+
+from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, localcontext
+
+import mpmath
+import sympy
+
+from .errors import DomainError
+
+SCI_HIGH = 10 ** 7     # at or above: scientific form
+SCI_LOW = sympy.Rational(1, 10 ** 4)  # below (and non-zero): scientific form
+
+
+def to_decimal(value: sympy.Expr, digits: int = 60) -> Decimal:
+    """A Decimal with ``digits`` significant digits (exact for integers)."""
+    value = sympy.sympify(value) if not isinstance(value, sympy.Basic) else value
+    if value.is_Integer:
+        return Decimal(int(value))
+    if not value.is_number:
+        raise DomainError(f"not a number: {value}")
+    f = sympy.N(value, digits)
+    if f.has(sympy.zoo, sympy.oo, -sympy.oo, sympy.nan) or not f.is_real:
+        raise DomainError(f"not a finite real number: {value}")
+    if f.is_Rational:
+        with localcontext() as ctx:
+            ctx.prec = digits
+            return Decimal(int(f.p)) / Decimal(int(f.q))
+    return Decimal(mpmath.libmp.to_str(sympy.Float(f, digits)._mpf_, digits))
+
+
+def _decimals_for(d: Decimal, sigfigs: int) -> int:
+    if d == 0:
+        return sigfigs - 1
+    intdigits = d.adjusted() + 1  # digits before the point (<= 0 for |d| < 1)
+    if intdigits >= sigfigs:
+        return 1
+    return sigfigs - intdigits
+
+
+def round_display(value: sympy.Expr, sigfigs: int) -> Decimal:
+    """The value as displayed: rounded half-up to the display rule above (integers stay exact)."""
+    d = to_decimal(value)
+    if value.is_Integer if isinstance(value, sympy.Basic) else False:
+        return d
+    if abs(d) >= SCI_HIGH or (d != 0 and abs(d) < SCI_LOW):
+        return _sci_round(d, sigfigs)
+    q = Decimal(1).scaleb(-_decimals_for(d, sigfigs))
+    with localcontext() as ctx:
+        ctx.prec = 200
+        return d.quantize(q, rounding=ROUND_HALF_UP)
+
+
+def _sci_round(d: Decimal, sigfigs: int) -> Decimal:
+    with localcontext() as ctx:
+        ctx.prec = sigfigs
+        ctx.rounding = ROUND_HALF_UP
+        return +d
+
+
+def rounded(value: sympy.Expr, sigfigs: int) -> sympy.Rational:
+    """The displayed value as an exact Rational, to be carried on in handwritten mode."""
+    if isinstance(value, sympy.Basic) and value.is_Integer:
+        return value
+    return sympy.Rational(str(round_display(value, sigfigs)))
+
+
+def format_number(value: sympy.Expr, sigfigs: int = 3) -> str:
+    """LaTeX for a value under the display rule: ``0.699``, ``1272.6``, ``-6``, ``1.38 \\times 10^{8}``."""
+    value = value if isinstance(value, sympy.Basic) else sympy.sympify(value)
+    d = to_decimal(value)
+    if value.is_Integer:  # exact integers are written out in full (parameter counts)
+        return str(int(d))
+    if d == 0:
+        return "0"
+    if abs(d) >= SCI_HIGH or (d != 0 and abs(d) < SCI_LOW):
+        return format_scientific(value, sigfigs)
+    r = round_display(value, sigfigs)
+    text = format(r, "f")
+    if text in ("-0", "-0.0") or set(text.lstrip("-")) <= {"0", "."}:
+        text = text.lstrip("-")
+    return text
+
+
+def format_scientific(value: sympy.Expr, sigfigs: int = 3) -> str:
+    """``1.38 \\times 10^{8}`` (mantissa to ``sigfigs`` significant figures)."""
+    d = to_decimal(value)
+    if d == 0:
+        return "0"
+    r = _sci_round(d, sigfigs)
+    exp = r.adjusted()
+    mant = r.scaleb(-exp)
+    with localcontext() as ctx:
+        ctx.prec = sigfigs
+        mant = mant.quantize(Decimal(1).scaleb(-(sigfigs - 1)), rounding=ROUND_HALF_EVEN)
+    if exp == 0:
+        return format(mant, "f")
+    return f"{format(mant, 'f')} \\times 10^{{{exp}}}"
+
+
+def to_float(value: sympy.Expr) -> float:
+    """Full-precision float for JSON output."""
+    return float(to_decimal(value, 30))
+
+
+def count_sigfigs(text: str) -> int:
+    """Significant figures a writer used in a decimal literal (``0.699`` -> 3, ``1272.6`` -> 5, ``25`` -> 2)."""
+    t = text.strip().lstrip("+-")
+    if "e" in t.lower():
+        t = t.lower().split("e")[0]
+    digits = t.replace(".", "").lstrip("0")
+    if "." not in t:
+        digits = digits.rstrip("0") or digits
+    return max(len(digits), 1)

@@ -1,0 +1,57 @@
+"""The one place for settings and limits.
+
+``Settings`` is a frozen record; ``Settings.make(**kw)`` rejects unknown keys (as SymPy's printer settings do) so
+a typo is an error rather than a silently ignored option.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, fields, replace
+from typing import Any
+
+from .errors import InputError
+
+LOG_BASES = ("e", "10", "2")
+ROUNDINGS = ("exact", "handwritten")
+
+
+@dataclass(frozen=True)
+class Settings:
+    sigfigs: int = 3            # significant figures shown (and carried, in handwritten mode)
+    rounding: str = "exact"     # "exact": compute exactly, round for display; "handwritten": carry rounded values
+    log_base: str = "e"         # base of a bare \log / log(); \ln is always natural
+    letter: str = "v"           # node letter of the Wengert list (the seed's forward trace uses N)
+    precision: int = 50         # decimal digits kept for values that are not rational
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.sigfigs, int) or not 1 <= self.sigfigs <= 15:
+            raise InputError(f"sigfigs must be a whole number from 1 to 15, not {self.sigfigs!r}", "sigfigs")
+        if self.rounding not in ROUNDINGS:
+            raise InputError(f"rounding must be one of {', '.join(ROUNDINGS)}, not {self.rounding!r}", "rounding")
+        if str(self.log_base) not in LOG_BASES:
+            raise InputError(f"log base must be one of {', '.join(LOG_BASES)}, not {self.log_base!r}", "log_base")
+        object.__setattr__(self, "log_base", str(self.log_base))
+        if not (isinstance(self.letter, str) and self.letter.isalpha() and len(self.letter) <= 8):
+            raise InputError(f"node letter must be a short alphabetic name, not {self.letter!r}", "letter")
+
+    @classmethod
+    def make(cls, **overrides: Any) -> "Settings":
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(overrides) - known)
+        if unknown:
+            raise InputError(f"unknown setting(s): {', '.join(unknown)}; known: {', '.join(sorted(known))}")
+        return replace(cls(), **{k: v for k, v in overrides.items() if v is not None})
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Bounds on untrusted input, checked before any parsing or evaluation."""
+
+    max_chars: int = 5000          # characters in one expression or LaTeX line
+    max_depth: int = 60            # nesting of brackets / braces / calls
+    max_nodes: int = 20000         # nodes in one computational graph
+    max_exponent: int = 1000       # |integer exponent| evaluated exactly
+    max_value_digits: int = 10000  # decimal digits of an exact intermediate value
+    step_seconds: float = 5.0      # wall time for one checked step in a worker process
+
+
+LIMITS = Limits()
