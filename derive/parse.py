@@ -1,0 +1,325 @@
+"""Every text front end: LaTeX (latex2sympy2_extended behind derive's pre-processing) and plain strings (Python's
+``ast`` with a whitelist). Both return an *unevaluated* SymPy tree in the order the user wrote it, so the
+computational graph can number its nodes in reading order. User text never reaches eval/sympify/parse_expr.
+
+The base of a bare ``\\log`` / ``log()`` is a setting; ``\\ln`` is always natural; ``\\log_b`` is explicit.
+"""
+from __future__ import annotations
+
+import ast
+import re
+from decimal import Decimal, InvalidOperation
+from typing import Callable
+
+import sympy
+
+from .errors import LimitError, ParseError, UnsupportedError
+from .functions import relu, sigmoid
+from .settings import LIMITS
+
+__all__ = ["parse", "parse_latex", "parse_plain", "parse_values", "parse_number", "looks_like_latex",
+           "check_supported", "log_of", "SUPPORTED"]
+
+SUPPORTED = ("+", "-", "*", "/", "^ (integer, rational or symbolic powers)", "sqrt", "exp", "log (any base)", "ln",
+             "sin", "cos", "tan", "tanh", "sigmoid", "abs", "max(0, x) / ReLU")
+
+
+def log_of(arg: sympy.Expr, base: str | sympy.Expr = "e") -> sympy.Expr:
+    """An unevaluated log with an explicit base: ``log(x)`` for base e, ``log(x, b)`` otherwise."""
+    b = sympy.E if str(base) == "e" else (base if isinstance(base, sympy.Basic) else sympy.Integer(int(base)))
+    if b == sympy.E:
+        return sympy.log(arg, evaluate=False)
+    return sympy.log(arg, b, evaluate=False)
+
+
+# ----------------------------------------------------------------------------------------------- limits
+
+_OPEN = {"(": ")", "{": "}", "[": "]"}
+_CLOSE = {v: k for k, v in _OPEN.items()}
+
+
+def check_limits(text: str, where: str | None = None) -> None:
+    """Size and nesting bounds, and bracket balance, before any parser sees the text."""
+    if len(text) > LIMITS.max_chars:
+        raise LimitError(f"input is {len(text)} characters long; the limit is {LIMITS.max_chars}", where)
+    stack: list[tuple[str, int]] = []
+    for i, ch in enumerate(text):
+        if ch in _OPEN and not (i > 0 and text[i - 1] == "\\" and ch in "{}"):
+            stack.append((ch, i))
+            if len(stack) > LIMITS.max_depth:
+                raise LimitError(f"brackets nested more than {LIMITS.max_depth} deep", where, text, i)
+        elif ch in _CLOSE and not (i > 0 and text[i - 1] == "\\" and ch in "{}"):
+            if not stack or stack[-1][0] != _CLOSE[ch]:
+                raise ParseError(f"unbalanced {ch!r}", where, text, i)
+            stack.pop()
+    if stack:
+        ch, i = stack[-1]
+        raise ParseError(f"{ch!r} is never closed", where, text, i)
+
+
+# ----------------------------------------------------------------------------------------------- LaTeX
+
+_SIGMOID_NAMES = {"sigmoid", "sigma", "σ"}
+_RELU_NAMES = {"relu"}
+
+
+# The grammar reads \mathrm{f}(x) as a call only when x is a single symbol, but it knows the inverse hyperbolic
+# functions by name; derive supports none of those, so they stand in for sigmoid and ReLU while parsing.
+_PLACEHOLDERS = {"sigmoid": r"\operatorname{arsinh}", "relu": r"\operatorname{arcosh}"}
+_PLACEHOLDER_FUNCS = {"asinh": "sigmoid", "acosh": "relu"}
+_INVERSE_HYP = re.compile(r"ar(c)?(sinh|cosh|tanh)|\\(sinh|cosh|tanh)\s*\^\s*\{?\s*-\s*1")
+
+
+def _latex_preprocess(text: str, log_base: str, where: str | None) -> str:
+    t = text.strip()
+    t = re.sub(r"^\$+|\$+$", "", t).strip()
+    m = _INVERSE_HYP.search(t)
+    if m:
+        raise UnsupportedError(f"unsupported operation: inverse hyperbolic function ({m.group(0)}); "
+                               f"supported: {', '.join(SUPPORTED)}", where, t, m.start())
+    t = re.sub(r"\\operatorname\*?\s*\{([A-Za-z]+)\}", r"\\mathrm{\1}", t)
+    # \sigma(...) is the logistic function, not the symbol sigma times a bracket.
+    t = re.sub(r"\\sigma\s*(?=\(|\\left\s*\()", lambda m: _PLACEHOLDERS["sigmoid"], t)
+    t = re.sub(r"\\(?:operatorname|mathrm|text|textrm)\*?\s*\{\s*(sigmoid|relu|ReLU|Relu|sigma)\s*\}",
+               lambda m: _PLACEHOLDERS["relu" if m.group(1).lower() == "relu" else "sigmoid"], t)
+    # A bare \log takes derive's log base (latex2sympy would read it as base 10 whatever the setting).
+    repl = r"\\ln " if log_base == "e" else rf"\\log_{{{log_base}}} "
+    t = re.sub(r"\\log(?![A-Za-z_])\s*", lambda m: repl.replace("\\\\", "\\"), t)
+    # "2 \frac{1}{2}" means 2 * 1/2 here, not the mixed number 5/2.
+    t = re.sub(r"(\d)\s*(\\[dt]?frac)", r"\1 \\cdot \2", t)
+    t = t.replace(r"\dfrac", r"\frac").replace(r"\tfrac", r"\frac")
+    return t
+
+
+def _latex_converter():
+    from latex2sympy2_extended.latex2sympy2 import ConversionConfig, latex2sympy
+    from latex2sympy2_extended.math_normalization import NormalizationConfig
+    cc = ConversionConfig(interpret_as_mixed_fractions=False, interpret_simple_eq_as_assignment=False,
+                          interpret_contains_as_eq=False, lowercase_symbols=False)
+    nc = NormalizationConfig(basic_latex=True, units=False, malformed_operators=False, nits=False, boxed="none",
+                             equations=False)
+    return lambda s: latex2sympy(s, normalization_config=nc, conversion_config=cc)
+
+
+_CONVERT: Callable[[str], sympy.Expr] | None = None
+
+
+def parse_latex(text: str, log_base: str = "e", where: str | None = None) -> sympy.Expr:
+    """LaTeX -> unevaluated SymPy tree in written order, with derive's functions and log convention."""
+    global _CONVERT
+    if not isinstance(text, str) or not text.strip():
+        raise ParseError("empty expression", where)
+    check_limits(text, where)
+    src = _latex_preprocess(text, str(log_base), where)
+    if _CONVERT is None:
+        _CONVERT = _latex_converter()
+    try:
+        expr = _CONVERT(src)
+    except RecursionError:
+        raise LimitError("expression nested too deeply to read", where) from None
+    except Exception as exc:  # the parser raises bare Exceptions with a caret diagram
+        msg = str(exc).strip().splitlines()
+        column = None
+        if len(msg) >= 3 and set(msg[2].rstrip("^")) <= {"~"}:
+            column = len(msg[2]) - 1
+        head = msg[0] if msg else "cannot read this LaTeX"
+        raise ParseError(f"cannot read this LaTeX ({head.rstrip('.').lower()})", where,
+                         src if column is not None else None, column) from None
+    if isinstance(expr, (list, tuple)) or not isinstance(expr, sympy.Expr):
+        raise ParseError("expected one expression (no relations, sets or lists)", where)
+    return _normalise(expr, where)
+
+
+def _normalise(expr: sympy.Expr, where: str | None) -> sympy.Expr:
+    """Map the parser's spellings onto derive's functions; exact decimals; reject what is not supported."""
+    def walk(e: sympy.Basic) -> sympy.Basic:
+        if e.is_Float:
+            return sympy.Rational(str(e))
+        if type(e).__name__ in _PLACEHOLDER_FUNCS:
+            inner = walk(e.args[0])
+            return (sigmoid if _PLACEHOLDER_FUNCS[type(e).__name__] == "sigmoid" else relu)(inner, evaluate=False)
+        if isinstance(e, sympy.Max) and len(e.args) == 2 and any(a == 0 for a in e.args):
+            return relu(walk(e.args[1] if e.args[0] == 0 else e.args[0]), evaluate=False)
+        if isinstance(e, (sympy.Max, sympy.Min)):
+            raise UnsupportedError(f"unsupported operation: {type(e).__name__.lower()} of {len(e.args)} arguments "
+                                   "(only max(0, x), i.e. ReLU, is supported)", where)
+        if isinstance(e, sympy.Function) and type(e).__name__ not in _BUILTIN_FUNCS:
+            name = _function_name(e)
+            args = [walk(a) for a in e.args]
+            if name in _SIGMOID_NAMES and len(args) == 1:
+                return sigmoid(args[0], evaluate=False)
+            if name in _RELU_NAMES and len(args) == 1:
+                return relu(args[0], evaluate=False)
+            raise UnsupportedError(f"unsupported operation: {name}; supported: {', '.join(SUPPORTED)}", where)
+        if not e.args:
+            return e
+        new = [walk(a) for a in e.args]
+        if all(a is b for a, b in zip(new, e.args)):
+            return e
+        return e.func(*new, evaluate=False)
+    try:
+        return walk(expr)
+    except RecursionError:
+        raise LimitError("expression nested too deeply", where) from None
+
+
+_BUILTIN_FUNCS = {"exp", "log", "sin", "cos", "tan", "tanh", "Abs", "sigmoid", "relu"}
+
+
+def _function_name(e: sympy.Basic) -> str:
+    name = type(e).__name__
+    m = re.fullmatch(r"\\(?:text|mathrm|operatorname)\{([^}]*)\}", name) or re.fullmatch(r"\\?([A-Za-z]+)", name)
+    return (m.group(1) if m else name).lower()
+
+
+# ----------------------------------------------------------------------------------------------- plain strings
+
+_FUNCS_1 = {
+    "exp": lambda a: sympy.exp(a, evaluate=False),
+    "sqrt": lambda a: sympy.Pow(a, sympy.Rational(1, 2), evaluate=False),
+    "sin": lambda a: sympy.sin(a, evaluate=False), "cos": lambda a: sympy.cos(a, evaluate=False),
+    "tan": lambda a: sympy.tan(a, evaluate=False), "tanh": lambda a: sympy.tanh(a, evaluate=False),
+    "sigmoid": lambda a: sigmoid(a, evaluate=False), "relu": lambda a: relu(a, evaluate=False),
+    "abs": lambda a: sympy.Abs(a, evaluate=False), "ln": lambda a: log_of(a, "e"),
+}
+_CONSTANTS = {"e": sympy.E, "pi": sympy.pi}
+
+
+def parse_plain(text: str, log_base: str = "e", where: str | None = None) -> sympy.Expr:
+    """A Python-style expression (``(x**2/log(x) + c)*(x**2/log(x) - c)``) read through ``ast`` with a whitelist."""
+    if not isinstance(text, str) or not text.strip():
+        raise ParseError("empty expression", where)
+    check_limits(text, where)
+    try:
+        tree = ast.parse(text.strip(), mode="eval")
+    except SyntaxError as exc:
+        col = (exc.offset or 1) - 1
+        raise ParseError(f"cannot read this expression ({exc.msg})", where, text.strip(), col) from None
+    except (RecursionError, MemoryError):
+        raise LimitError("expression nested too deeply", where) from None
+
+    def fail(node: ast.AST, message: str, cls=UnsupportedError):
+        raise cls(message, where, text.strip(), getattr(node, "col_offset", None))
+
+    def conv(node: ast.AST) -> sympy.Expr:
+        if isinstance(node, ast.Constant):
+            if isinstance(node.value, bool) or not isinstance(node.value, (int, float)):
+                fail(node, f"unsupported constant {node.value!r}")
+            return sympy.Integer(node.value) if isinstance(node.value, int) else sympy.Rational(repr(node.value))
+        if isinstance(node, ast.Name):
+            return _CONSTANTS.get(node.id) or sympy.Symbol(node.id)
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+            a = conv(node.operand)
+            return a if isinstance(node.op, ast.UAdd) else sympy.Mul(-1, a, evaluate=False)
+        if isinstance(node, ast.BinOp):
+            a, b = conv(node.left), conv(node.right)
+            op = node.op
+            if isinstance(op, ast.Add):
+                return sympy.Add(a, b, evaluate=False)
+            if isinstance(op, ast.Sub):
+                return sympy.Add(a, sympy.Mul(-1, b, evaluate=False), evaluate=False)
+            if isinstance(op, ast.Mult):
+                return sympy.Mul(a, b, evaluate=False)
+            if isinstance(op, ast.Div):
+                return sympy.Mul(a, sympy.Pow(b, -1, evaluate=False), evaluate=False)
+            if isinstance(op, (ast.Pow, ast.BitXor)):
+                return sympy.Pow(a, b, evaluate=False)
+            fail(node, f"unsupported operation: {type(op).__name__}; supported: {', '.join(SUPPORTED)}")
+        if isinstance(node, ast.Call):
+            if not isinstance(node.func, ast.Name) or node.keywords:
+                fail(node, "unsupported call: only plain functions like sin(x) are allowed")
+            name = node.func.id
+            args = [conv(a) for a in node.args]
+            if name in _FUNCS_1 and len(args) == 1:
+                return _FUNCS_1[name](args[0])
+            if name == "log" and len(args) == 1:
+                return log_of(args[0], log_base)
+            if name == "log" and len(args) == 2:
+                return log_of(args[0], args[1])
+            if name == "max" and len(args) == 2 and any(a == 0 for a in args):
+                other = args[1] if args[0] == 0 else args[0]
+                return relu(other, evaluate=False)
+            if name == "pow" and len(args) == 2:
+                return sympy.Pow(args[0], args[1], evaluate=False)
+            fail(node, f"unsupported operation: {name}() with {len(args)} argument(s); "
+                       f"supported: {', '.join(SUPPORTED)}")
+        fail(node, f"unsupported syntax: {type(node).__name__}")
+        raise AssertionError  # unreachable
+
+    try:
+        return conv(tree.body)
+    except RecursionError:
+        raise LimitError("expression nested too deeply", where) from None
+
+
+# ----------------------------------------------------------------------------------------------- dispatch
+
+def looks_like_latex(text: str) -> bool:
+    """Backslashes, braces or a caret mark LaTeX; otherwise the text is read as a plain (Python-style) expression."""
+    return bool(re.search(r"[\\{}]|\^", text)) and "**" not in text
+
+
+def parse(text: str, log_base: str = "e", where: str | None = None) -> sympy.Expr:
+    """Read an expression given as LaTeX or as a plain string."""
+    if looks_like_latex(text):
+        return parse_latex(text, log_base, where)
+    return parse_plain(text, log_base, where)
+
+
+def check_supported(expr: sympy.Basic, where: str | None = None) -> None:
+    """Reject a SymPy expression that uses anything derive cannot differentiate step by step."""
+    for e in sympy.preorder_traversal(expr):
+        if type(e).__name__ in _PLACEHOLDER_FUNCS:
+            inner = walk(e.args[0])
+            return (sigmoid if _PLACEHOLDER_FUNCS[type(e).__name__] == "sigmoid" else relu)(inner, evaluate=False)
+        if isinstance(e, sympy.Max) and len(e.args) == 2 and any(a == 0 for a in e.args):
+            return relu(walk(e.args[1] if e.args[0] == 0 else e.args[0]), evaluate=False)
+        if isinstance(e, sympy.Function) and type(e).__name__ not in _BUILTIN_FUNCS:
+            raise UnsupportedError(f"unsupported operation: {type(e).__name__}; supported: {', '.join(SUPPORTED)}",
+                                   where)
+        if isinstance(e, (sympy.Derivative, sympy.Integral, sympy.Sum, sympy.Product, sympy.Relational)):
+            raise UnsupportedError(f"unsupported operation: {type(e).__name__}", where)
+
+
+# ----------------------------------------------------------------------------------------------- values
+
+_NUMBER_RE = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+
+
+def parse_number(text: str, where: str | None = None) -> sympy.Rational:
+    """An exact Rational from a decimal, scientific or fraction literal (``0.5``, ``1e-8``, ``-3/4``)."""
+    t = text.strip()
+    if "/" in t:
+        num, _, den = t.partition("/")
+        a, b = parse_number(num, where), parse_number(den, where)
+        if b == 0:
+            raise ParseError(f"division by zero in the value {text!r}", where)
+        return a / b
+    if not _NUMBER_RE.match(t):
+        raise ParseError(f"not a number: {text!r}", where)
+    if re.search(r"[eE]([+-]?\d+)$", t) and abs(int(re.search(r"[eE]([+-]?\d+)$", t).group(1))) > 400:
+        raise LimitError(f"exponent too large in {text!r}", where)
+    try:
+        num, den = Decimal(t).as_integer_ratio()
+        return sympy.Rational(num, den)
+    except (InvalidOperation, ValueError):
+        raise ParseError(f"not a number: {text!r}", where) from None
+
+
+def parse_values(text: str, where: str = "--at") -> list[tuple[str, sympy.Rational]]:
+    """``c=3,x=5`` -> [("c", 3), ("x", 5)] in the order given (that order numbers the inputs)."""
+    out: list[tuple[str, sympy.Rational]] = []
+    if not text or not text.strip():
+        raise ParseError("no values given (expected e.g. x=5,c=3)", where)
+    for i, item in enumerate(re.split(r"[,;]", text), 1):
+        item = item.strip()
+        if not item:
+            continue
+        name, eq, value = item.partition("=")
+        name = name.strip()
+        if not eq or not re.fullmatch(r"[A-Za-z\\][A-Za-z0-9_{}\\^-]*", name):
+            raise ParseError(f"item {i} ({item!r}) is not of the form name=value", where)
+        if any(n == name for n, _ in out):
+            raise ParseError(f"{name} is given twice", where)
+        out.append((name, parse_number(value, f"{where} {name}")))
+    return out
