@@ -1,0 +1,19 @@
+"""derive: derives and checks the mathematics of deep learning the way a careful person writes it by hand."""
+from __future__ import annotations
+
+from .autodiff import AutodiffResult, autodiff
+from .derivation import Block, Derivation, Line, Part
+from .errors import DeriveError, DomainError, InputError, LimitError, ParseError, UnsupportedError
+from .latex import Tex, latex
+from .parse import parse, parse_latex, parse_plain
+from .settings import Settings
+from .tracing import absolute, cos, exp, ln, log, relu, sigmoid, sin, sqrt, tan, tanh
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "autodiff", "AutodiffResult", "Derivation", "Part", "Block", "Line", "Settings", "Tex", "latex",
+    "parse", "parse_latex", "parse_plain", "DeriveError", "InputError", "ParseError", "UnsupportedError",
+    "DomainError", "LimitError", "ln", "log", "exp", "sin", "cos", "tan", "tanh", "sqrt", "sigmoid", "relu",
+    "absolute",
+]

@@ -33,3 +33,12 @@ class relu(sympy.Function):
 
     def _eval_evalf(self, prec: int) -> sympy.Expr:
         return sympy.Max(0, self.args[0])._eval_evalf(prec)
+
+
+class default_log(sympy.Function):
+    """A bare ``log(x)`` in a traced function: its base is the ``log_base`` setting, fixed when the graph is built."""
+
+    nargs = 1
+
+    def _latex(self, printer) -> str:
+        return rf"\log\left({printer._print(self.args[0])}\right)"

@@ -1,0 +1,271 @@
+"""Automatic differentiation on a Wengert list: forward primal values, forward tangents, reverse adjoints.
+
+Pure numbers here; the worked lines (chain rule, traces) are laid out by :mod:`derive.traces`. In *exact* mode each
+value is computed exactly (Rational) or at ``Settings.precision`` digits; in *handwritten* mode each intermediate is
+rounded to the displayed figures and the rounded value is carried on, as on a calculator-by-hand sheet.
+"""
+from __future__ import annotations
+
+import inspect
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable, Mapping, Sequence
+
+import sympy
+
+from .derivation import Derivation
+from .errors import InputError
+from .evaluate import value_of
+from .graph import Graph, Node, build_graph
+from .numbers import rounded, to_float
+from .parse import check_supported, parse, parse_number, parse_values
+from .rules import RULES
+from .settings import Settings
+
+PARTS = ("chain", "forward", "tangent", "reverse")
+
+
+def _values_in(e: sympy.Expr, mapping: Mapping[sympy.Symbol, sympy.Expr]) -> sympy.Expr:
+    """Substitute numbers for node symbols *without* evaluating the structure (kept for display and evaluation)."""
+    if e in mapping:
+        return mapping[e]
+    if not e.args:
+        return e
+    return e.func(*(_values_in(a, mapping) for a in e.args), evaluate=False)
+
+
+@dataclass
+class AutodiffResult:
+    """Everything derived for one expression at one point; ``derivation`` is the worked solution."""
+
+    graph: Graph
+    settings: Settings
+    wrt: list[str]
+    values: dict[int, sympy.Expr]
+    adjoints: dict[int, sympy.Expr]
+    tangents: dict[str, dict[int, sympy.Expr]]
+    partial_values: dict[tuple[int, int], sympy.Expr]
+    parts: tuple[str, ...]
+    forward_letter: str
+    _derivation: Derivation | None = field(default=None, repr=False)
+
+    @property
+    def nodes(self) -> list[Node]:
+        return self.graph.nodes
+
+    @property
+    def value(self) -> sympy.Expr:
+        return self.values[self.graph.output]
+
+    @property
+    def gradient(self) -> dict[str, sympy.Expr]:
+        """∂y/∂input for every input, from the reverse trace."""
+        return {n.name: self.adjoints[n.index] for n in self.graph.inputs}
+
+    def symbol(self, index: int) -> sympy.Symbol:
+        return self.graph.symbol(index)
+
+    def partial(self, i: int, j: int) -> sympy.Expr:
+        """Local partial ∂v_i/∂v_j in node symbols."""
+        return self.graph.partial(i, j)
+
+    @property
+    def derivation(self) -> Derivation:
+        if self._derivation is None:
+            from .traces import derivation_for
+            self._derivation = derivation_for(self)
+        return self._derivation
+
+    def to_latex(self, standalone: bool = False) -> str:
+        return self.derivation.to_latex(standalone=standalone)
+
+    def to_markdown(self) -> str:
+        return self.derivation.to_markdown()
+
+    def to_dict(self) -> dict[str, Any]:
+        return self.derivation.to_dict()
+
+    def to_json(self) -> str:
+        return self.derivation.to_json()
+
+    def _repr_latex_(self) -> str:
+        return self.derivation._repr_latex_()
+
+    def _repr_markdown_(self) -> str:
+        return self.derivation._repr_markdown_()
+
+    def data(self) -> dict[str, Any]:
+        """JSON-ready numbers at full precision (not rounded for display)."""
+        from .latex import latex
+        g = self.graph
+        out: dict[str, Any] = {
+            "value": to_float(self.value),
+            "gradient": {k: to_float(v) for k, v in self.gradient.items()},
+            "nodes": [{"index": n.index, "name": n.name or f"{g.letter}_{n.index}", "op": n.op,
+                       "expr": str(n.expr), "latex": str(latex(n.expr)), "value": to_float(self.values[n.index]),
+                       "args": list(n.args)} for n in g.nodes],
+            "adjoints": {str(i): to_float(v) for i, v in sorted(self.adjoints.items())},
+            "settings": {"log_base": self.settings.log_base, "rounding": self.settings.rounding,
+                         "sigfigs": self.settings.sigfigs, "letter": self.settings.letter},
+            "wrt": list(self.wrt),
+        }
+        if "tangent" in self.parts:
+            out["tangents"] = {name: {str(i): to_float(v) for i, v in sorted(t.items())}
+                               for name, t in self.tangents.items()}
+        return out
+
+
+def _carry(value: sympy.Expr, s: Settings) -> sympy.Expr:
+    return rounded(value, s.sigfigs) if s.rounding == "handwritten" else value
+
+
+def _step_value(graph: Graph, node: Node, values: Mapping[int, sympy.Expr], s: Settings) -> sympy.Expr:
+    ops = [values[o] if isinstance(o, int) else o for o in node.operands]
+    e = RULES[node.op].build(*ops, p=node.param)
+    return value_of(e, s.precision, f"step {graph.letter}_{node.index} = {_describe(node)}")
+
+
+def _describe(node: Node) -> str:
+    text = str(node.expr)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def forward_values(graph: Graph, at: Mapping[str, sympy.Expr], s: Settings) -> dict[int, sympy.Expr]:
+    values: dict[int, sympy.Expr] = {}
+    for node in graph.nodes:
+        if node.is_input:
+            values[node.index] = at[node.name]
+        else:
+            values[node.index] = _carry(_step_value(graph, node, values, s), s)
+    return values
+
+
+def partial_values(graph: Graph, values: Mapping[int, sympy.Expr], s: Settings) -> dict[tuple[int, int], sympy.Expr]:
+    """Every local partial ∂v_i/∂v_j at the point (from the carried values; not itself rounded)."""
+    out: dict[tuple[int, int], sympy.Expr] = {}
+    mapping = {graph.symbol(n.index): values[n.index] for n in graph.nodes}
+    for node in graph.intermediates:
+        for j in dict.fromkeys(node.args):
+            e = _values_in(graph.partial(node.index, j), mapping)
+            out[(node.index, j)] = value_of(e, s.precision, f"the partial of {graph.letter}_{node.index} "
+                                                            f"with respect to {graph.letter}_{j}")
+    return out
+
+
+def reverse_adjoints(graph: Graph, pv: Mapping[tuple[int, int], sympy.Expr], s: Settings) -> dict[int, sympy.Expr]:
+    """\\bar v_j = Σ_i \\bar v_i ∂v_i/∂v_j over the consumers i of j, output back to inputs (each rounded once)."""
+    adj: dict[int, sympy.Expr] = {graph.output: sympy.S.One}
+    for node in reversed(graph.nodes):
+        j = node.index
+        if j == graph.output:
+            continue
+        total = sympy.S.Zero
+        for i in graph.consumers(j):
+            total += adj[i] * pv[(i, j)]
+        adj[j] = _carry(total, s)
+    return adj
+
+
+def forward_tangents(graph: Graph, pv: Mapping[tuple[int, int], sympy.Expr], s: Settings,
+                     seed_input: str) -> dict[int, sympy.Expr]:
+    """\\dot v_i = Σ_j ∂v_i/∂v_j \\dot v_j, seeded with \\dot x = 1 for the chosen input, 0 for the others."""
+    tan: dict[int, sympy.Expr] = {}
+    for node in graph.nodes:
+        if node.is_input:
+            tan[node.index] = sympy.S.One if node.name == seed_input else sympy.S.Zero
+        else:
+            tan[node.index] = _carry(sum((pv[(node.index, j)] * tan[j] for j in dict.fromkeys(node.args)),
+                                         sympy.S.Zero), s)
+    return tan
+
+
+# ----------------------------------------------------------------------------------------------- inputs
+
+def _point(at: Mapping[str, Any] | Sequence[tuple[str, Any]] | str | None) -> list[tuple[str, sympy.Expr]]:
+    if at is None:
+        raise InputError("no point given: pass the input values, e.g. at={'x': 5}", "at")
+    if isinstance(at, str):
+        return parse_values(at)
+    items = list(at.items()) if isinstance(at, Mapping) else list(at)
+    out = []
+    for name, v in items:
+        name = str(name)
+        if isinstance(v, str):
+            out.append((name, parse_number(v, f"at {name}")))
+        elif isinstance(v, bool) or not isinstance(v, (int, float, sympy.Basic)):
+            raise InputError(f"the value of {name} must be a number, not {type(v).__name__}", f"at {name}")
+        elif isinstance(v, float):
+            if v != v or v in (float("inf"), float("-inf")):
+                raise InputError(f"the value of {name} must be finite, not {v}", f"at {name}")
+            out.append((name, sympy.Rational(repr(v))))
+        else:
+            out.append((name, sympy.sympify(v) if not isinstance(v, sympy.Basic) else v))
+    return out
+
+
+def _match_names(point: list[tuple[str, sympy.Expr]], free: Iterable[str]) -> list[tuple[str, sympy.Expr]]:
+    """Accept x1 for x_1 and x_{1}: the name the user typed is matched to the symbol the parser made."""
+    free = set(free)
+    norm = {f.replace("{", "").replace("}", "").replace("_", ""): f for f in free}
+    out = []
+    for name, v in point:
+        if name in free:
+            out.append((name, v))
+            continue
+        key = name.replace("{", "").replace("}", "").replace("_", "")
+        out.append((norm.get(key, name), v))
+    return out
+
+
+def to_expression(expr: Any, log_base: str) -> tuple[sympy.Expr, list[str] | None]:
+    """Text (LaTeX or plain), a SymPy expression, or a Python function (traced) -> written-order expression."""
+    if isinstance(expr, str):
+        return parse(expr, log_base), None
+    if isinstance(expr, sympy.Basic):
+        check_supported(expr)
+        return expr, None
+    if callable(expr):
+        from .tracing import trace
+        return trace(expr)
+    raise InputError(f"cannot differentiate a {type(expr).__name__}: give LaTeX, a plain expression, a SymPy "
+                     "expression or a Python function")
+
+
+def autodiff(expr: Any, at: Any = None, wrt: str | Sequence[str] | None = None, log_base: str = "e",
+             letter: str = "v", sigfigs: int = 3, rounding: str = "exact",
+             parts: Sequence[str] | str = PARTS, forward_letter: str | None = None) -> AutodiffResult:
+    """Build the graph of ``expr`` and derive it at the point ``at`` (inputs numbered in the order given).
+
+    ``expr``: LaTeX, a plain string, a SymPy expression, or a Python function using derive's ``ln``, ``sin`` …
+    ``wrt``: the inputs to differentiate by in the chain-rule and tangent parts (default: every input).
+    """
+    s = Settings.make(sigfigs=sigfigs, rounding=rounding, log_base=str(log_base), letter=letter)
+    if forward_letter is not None:
+        Settings.make(letter=forward_letter)   # validates the name
+    parts_t = tuple(p.strip() for p in (parts.split(",") if isinstance(parts, str) else parts) if p.strip())
+    bad = [p for p in parts_t if p not in PARTS]
+    if bad or not parts_t:
+        raise InputError(f"unknown part(s) {', '.join(bad) or '(none given)'}; choose from {', '.join(PARTS)}",
+                         "parts")
+    e, traced_names = to_expression(expr, s.log_base)
+    point = _point(at)
+    free = sorted(str(x) for x in e.free_symbols)
+    point = _match_names(point, free)
+    if traced_names is not None:
+        missing = [n for n in traced_names if n not in dict(point)]
+        if missing:
+            raise InputError(f"no value given for {', '.join(missing)}", "at")
+    names = [n for n, _ in point]
+    base = sympy.E if s.log_base == "e" else sympy.Integer(int(s.log_base))
+    graph = build_graph(e, names, s.letter, base)
+    at_map = dict(point)
+    wrt_list = [wrt] if isinstance(wrt, str) else list(wrt) if wrt else names
+    wrt_list = [w for w, _ in _match_names([(w, 0) for w in wrt_list], names)]
+    unknown = [w for w in wrt_list if w not in at_map]
+    if unknown:
+        raise InputError(f"cannot differentiate with respect to {', '.join(unknown)}: not an input "
+                         f"(inputs: {', '.join(names)})", "wrt")
+    values = forward_values(graph, at_map, s)
+    pv = partial_values(graph, values, s)
+    adj = reverse_adjoints(graph, pv, s)
+    tangents = {w: forward_tangents(graph, pv, s, w) for w in wrt_list} if "tangent" in parts_t else {}
+    return AutodiffResult(graph, s, wrt_list, values, adj, tangents, pv, parts_t, forward_letter or s.letter)

@@ -1,0 +1,33 @@
+"""``derive autodiff EXPR --at c=3,x=5``: chain rule, forward, tangent and reverse traces of one expression."""
+from __future__ import annotations
+
+import argparse
+
+from ..autodiff import PARTS, autodiff
+from ._common import add_format, emit, render
+
+HELP = "differentiate an expression step by step (chain rule, forward/tangent/reverse traces)"
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("expr", help=r"the expression, as LaTeX ('\frac{x^2}{\log x}') or plain ('x**2/log(x)')")
+    p.add_argument("--at", required=True, help="input values in input order, e.g. c=3,x=5 (numbers v_{1-n}..v_0)")
+    p.add_argument("--wrt", default=None, help="input(s) to differentiate by in the chain rule / tangent trace, "
+                                               "comma-separated (default: all)")
+    p.add_argument("--log-base", default="e", choices=["e", "10", "2"], help="base of a bare log (default e)")
+    p.add_argument("--letter", default="v", help="node letter (default v)")
+    p.add_argument("--forward-letter", default=None, help="node letter in the forward trace only (the seed uses N)")
+    p.add_argument("--sigfigs", type=int, default=3, help="significant figures shown (default 3)")
+    p.add_argument("--rounding", default="exact", choices=["exact", "handwritten"],
+                   help="exact values, or round and carry every intermediate as by hand")
+    p.add_argument("--parts", default=",".join(PARTS), help=f"which parts, in order (default {','.join(PARTS)})")
+    add_format(p)
+
+
+def run(args: argparse.Namespace) -> int:
+    wrt = [w.strip() for w in args.wrt.split(",") if w.strip()] if args.wrt else None
+    result = autodiff(args.expr, at=args.at, wrt=wrt, log_base=args.log_base, letter=args.letter,
+                      sigfigs=args.sigfigs, rounding=args.rounding, parts=args.parts,
+                      forward_letter=args.forward_letter)
+    emit(render(result.derivation, args.format), args.output)
+    return 0

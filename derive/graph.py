@@ -1,0 +1,225 @@
+"""The computational graph as a Wengert list: plain ``Node`` records, built from a written-order SymPy tree.
+
+Inputs are numbered v_{1-n} … v_0 in the order the user gives their values; intermediates v_1 … v_l follow the
+reading order of the expression (left to right, operands before use). Subtraction and division are operations of
+their own, constants stay inside the step (v_1 = v_0^2), and a repeated subexpression is one node.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Sequence, Union
+
+import sympy
+
+from .errors import InputError, LimitError, UnsupportedError
+from .functions import default_log
+from .notation import node_symbol
+from .parse import SUPPORTED
+from .rules import RULES, UNARY_FUNCS
+from .settings import LIMITS
+
+Operand = Union[int, sympy.Expr]   # an int is a node index; a SymPy number is a constant kept inside the step
+
+
+@dataclass(frozen=True)
+class Node:
+    """One line of the Wengert list: ``v_index = op(operands)``; ``expr`` is the same quantity in the inputs."""
+
+    index: int
+    op: str
+    operands: tuple[Operand, ...]
+    expr: sympy.Expr
+    param: sympy.Expr | None = None   # the base of a log
+    name: str = ""                    # the input's name, for inputs
+
+    @property
+    def args(self) -> tuple[int, ...]:
+        """Indices of the nodes this one reads."""
+        return tuple(o for o in self.operands if isinstance(o, int))
+
+    @property
+    def is_input(self) -> bool:
+        return self.op == "input"
+
+
+@dataclass
+class Graph:
+    """A Wengert list; ``nodes`` in order (inputs first), ``output`` the index of the result."""
+
+    nodes: list[Node]
+    output: int
+    letter: str = "v"
+    _by_index: dict[int, Node] = field(default_factory=dict, repr=False)
+    _consumers: dict[int, list[int]] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        self._by_index = {n.index: n for n in self.nodes}
+        self._consumers = {n.index: [] for n in self.nodes}
+        for n in self.nodes:
+            for a in dict.fromkeys(n.args):
+                self._consumers[a].append(n.index)
+
+    def __getitem__(self, index: int) -> Node:
+        return self._by_index[index]
+
+    @property
+    def inputs(self) -> list[Node]:
+        return [n for n in self.nodes if n.is_input]
+
+    @property
+    def intermediates(self) -> list[Node]:
+        return [n for n in self.nodes if not n.is_input]
+
+    def consumers(self, index: int) -> list[int]:
+        """Nodes that read node ``index`` (its fan-out), in order."""
+        return self._consumers[index]
+
+    def symbol(self, index: int) -> sympy.Symbol:
+        return node_symbol(self.letter, index)
+
+    def operand_symbols(self, node: Node, letter: str | None = None) -> list[sympy.Expr]:
+        let = letter or self.letter
+        return [node_symbol(let, o) if isinstance(o, int) else o for o in node.operands]
+
+    def local(self, index: int, letter: str | None = None) -> sympy.Expr:
+        """The step's right side in node symbols, as written: ``v_1 / v_2``."""
+        node = self[index]
+        return RULES[node.op].build(*self.operand_symbols(node, letter), p=node.param) if not node.is_input \
+            else node_symbol(letter or self.letter, index)
+
+    def partial(self, i: int, j: int, letter: str | None = None) -> sympy.Expr:
+        """Local partial ∂v_i/∂v_j in node symbols (summed where v_j appears twice, as in v_0 · v_0)."""
+        node = self[i]
+        parts = RULES[node.op].partials(*self.operand_symbols(node, letter), p=node.param)
+        terms = [d for o, d in zip(node.operands, parts) if isinstance(o, int) and o == j]
+        if not terms:
+            return sympy.S.Zero
+        return terms[0] if len(terms) == 1 else sympy.Add(*terms, evaluate=False)
+
+    def depends_on(self, index: int) -> set[int]:
+        """Input indices that node ``index`` depends on."""
+        deps: dict[int, set[int]] = {}
+        for n in self.nodes:
+            deps[n.index] = {n.index} if n.is_input else set().union(*(deps[a] for a in n.args)) if n.args else set()
+        return deps[index]
+
+
+def _is_const(o: Operand) -> bool:
+    return not isinstance(o, int)
+
+
+def build_graph(expr: sympy.Expr, inputs: Sequence[str], letter: str = "v",
+                log_base: sympy.Expr = sympy.E) -> Graph:
+    """The Wengert list of an unevaluated, written-order SymPy expression; ``inputs`` in the order given."""
+    n_in = len(inputs)
+    nodes: list[Node] = []
+    sym_index: dict[str, int] = {}
+    for k, name in enumerate(inputs):
+        idx = k - n_in + 1
+        sym_index[name] = idx
+        nodes.append(Node(idx, "input", (), sympy.Symbol(name), name=name))
+    memo: dict[sympy.Expr, Operand] = {}
+    by_key: dict[tuple, int] = {}
+    exprs: dict[int, sympy.Expr] = {n.index: n.expr for n in nodes}
+    counter = [0]
+
+    def expr_of(o: Operand) -> sympy.Expr:
+        return exprs[o] if isinstance(o, int) else o
+
+    def make(op: str, *operands: Operand, param: sympy.Expr | None = None) -> Operand:
+        if op in ("add", "sub", "mul", "div") and all(_is_const(o) and o.is_Rational for o in operands):
+            a, b = operands   # plain rational arithmetic between written numbers is folded, not a step
+            if op == "div" and b == 0:
+                raise InputError("division by zero in a constant")
+            return {"add": a + b, "sub": a - b, "mul": a * b, "div": a / b if b != 0 else a}[op]
+        key = (op, operands, param)
+        if key in by_key:
+            return by_key[key]
+        counter[0] += 1
+        if counter[0] > LIMITS.max_nodes:
+            raise LimitError(f"the graph has more than {LIMITS.max_nodes} nodes")
+        idx = counter[0]
+        e = RULES[op].build(*(expr_of(o) for o in operands), p=param)
+        nodes.append(Node(idx, op, tuple(operands), e, param))
+        exprs[idx] = e
+        by_key[key] = idx
+        return idx
+
+    def negated(t: sympy.Expr) -> sympy.Expr | None:
+        """The positive part of a written negative term (``- x``, ``-3``, ``-2 y``), else None."""
+        if t.is_Number and t.is_negative:
+            return -t
+        if t.is_Mul and t.args and t.args[0] == -1:
+            rest = t.args[1:]
+            return rest[0] if len(rest) == 1 else sympy.Mul(*rest, evaluate=False)
+        if t.is_Mul and t.args and t.args[0].is_Number and t.args[0].is_negative:
+            return sympy.Mul(-t.args[0], *t.args[1:], evaluate=False)
+        return None
+
+    def visit(e: sympy.Expr) -> Operand:
+        if e in memo:
+            return memo[e]
+        out = _visit(e)
+        memo[e] = out
+        return out
+
+    def _visit(e: sympy.Expr) -> Operand:
+        if e.is_Symbol:
+            if e.name not in sym_index:
+                raise InputError(f"no value given for {e.name} (add it to the input values, e.g. {e.name}=1)")
+            return sym_index[e.name]
+        if e.is_number and not e.free_symbols:
+            return e
+        if e.is_Add:
+            acc: Operand | None = None
+            for t in e.args:
+                pos = negated(t) if acc is not None else None
+                if acc is None:
+                    acc = visit(t)
+                elif pos is not None:
+                    acc = make("sub", acc, visit(pos))
+                else:
+                    acc = make("add", acc, visit(t))
+            return acc
+        if e.is_Mul:
+            acc = None
+            for f in e.args:
+                if acc is not None and f.is_Pow and f.args[1] == -1:
+                    acc = make("div", acc, visit(f.args[0]))
+                    continue
+                v = visit(f)
+                if acc is None:
+                    acc = v
+                elif _is_const(acc) and acc == -1 and not _is_const(v):
+                    acc = make("neg", v)
+                else:
+                    acc = make("mul", acc, v)
+            return acc
+        if e.is_Pow:
+            base, ex = e.args
+            if ex == sympy.Rational(1, 2):
+                return make("sqrt", visit(base))
+            if base == sympy.E:
+                return make("exp", visit(ex))
+            return make("pow", visit(base), visit(ex))
+        if isinstance(e, (sympy.log, default_log)):
+            # SymPy's one-argument log is natural; only a traced bare log() takes the log-base setting
+            base = e.args[1] if len(e.args) > 1 else (log_base if isinstance(e, default_log) else sympy.E)
+            if base.free_symbols:
+                raise UnsupportedError(f"unsupported operation: log with a variable base ({base})")
+            return make("log", visit(e.args[0]), param=base)
+        if type(e) in UNARY_FUNCS and len(e.args) == 1:
+            return make(UNARY_FUNCS[type(e)], visit(e.args[0]))
+        raise UnsupportedError(f"unsupported operation: {type(e).__name__}; supported: {', '.join(SUPPORTED)}")
+
+    try:
+        out = visit(expr)
+    except RecursionError:
+        raise LimitError("expression nested too deeply to build its graph") from None
+    if _is_const(out):
+        raise InputError("the expression is a constant: there is nothing to differentiate")
+    used = {a for n in nodes for a in n.args}
+    unused = [n.name for n in nodes if n.is_input and n.index not in used and n.index != out]
+    if unused:
+        raise InputError(f"value given for {', '.join(unused)}, which the expression does not use")
+    return Graph(nodes, out, letter)

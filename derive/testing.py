@@ -1,0 +1,251 @@
+"""pytest helpers that explain *why* two pieces of mathematics differ (and a pytest plugin, via entry point).
+
+``assert_equivalent(a, b)`` passes when ``a`` and ``b`` are the same function of their symbols. On failure the
+message shows both sides simplified, their difference, and a point where they differ, with both values. The
+plugin hook does the same for a plain ``assert left == right`` between SymPy objects.
+
+Sides may be SymPy expressions, numbers, or text: text is read through derive's own front ends
+(:func:`derive.parse.parse`), never through eval/sympify. This module is imported by pytest at start-up (entry
+point ``pytest11``), so SymPy and the rest of derive are imported only when a helper is first used.
+"""
+from __future__ import annotations
+
+import random
+import sys
+from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
+
+if TYPE_CHECKING:  # pragma: no cover
+    import sympy
+
+__all__ = ["assert_equivalent", "assert_latex_equivalent", "assert_gradient", "assert_solution_correct",
+           "explain_difference", "Difference", "canonical"]
+
+# Points are drawn from a fixed generator, so a failure message is the same on every run.
+_SEED = 20240611
+_POINTS = 6
+_DIGITS = 30
+
+
+class Difference:
+    """Why two expressions differ (or ``equal`` is True): simplified sides, their difference, a witness point."""
+
+    def __init__(self, left: "sympy.Expr", right: "sympy.Expr", equal: bool, simple_left: "sympy.Expr",
+                 simple_right: "sympy.Expr", difference: "sympy.Expr", point: dict | None = None,
+                 left_value: Any = None, right_value: Any = None) -> None:
+        self.left, self.right, self.equal = left, right, equal
+        self.simple_left, self.simple_right, self.difference = simple_left, simple_right, difference
+        self.point, self.left_value, self.right_value = point, left_value, right_value
+
+    def message(self, title: str = "the two sides are not equivalent") -> str:
+        import sympy
+        lines = [title,
+                 f"  left              : {sympy.sstr(self.left)}",
+                 f"  right             : {sympy.sstr(self.right)}",
+                 f"  left, simplified  : {sympy.sstr(self.simple_left)}",
+                 f"  right, simplified : {sympy.sstr(self.simple_right)}",
+                 f"  left - right      : {sympy.sstr(self.difference)}"]
+        if self.point is not None:
+            at = ", ".join(f"{k} = {_short(v)}" for k, v in self.point.items()) or "(no symbols)"
+            lines.append(f"  they differ at    : {at}")
+            lines.append(f"    left  = {_short(self.left_value)}")
+            lines.append(f"    right = {_short(self.right_value)}")
+        return "\n".join(lines)
+
+
+def _short(v: Any) -> str:
+    import sympy
+    if isinstance(v, sympy.Basic) and v.is_number and not v.is_Rational:
+        return sympy.sstr(sympy.N(v, 12))
+    return sympy.sstr(v)
+
+
+def canonical(e: "sympy.Expr") -> "sympy.Expr":
+    """``log(a, b)`` kept unevaluated (as derive's parser writes it) -> ``log(a)/log(b)``.
+
+    SymPy differentiates an unevaluated two-argument log as if it were natural (d/dx log(x, 10) -> 1/x), which is
+    exactly the misconception the checker looks for; every comparison here works on this canonical form.
+    """
+    import sympy
+    return e.replace(lambda t: isinstance(t, sympy.log) and len(t.args) == 2,
+                     lambda t: sympy.log(t.args[0]) / sympy.log(t.args[1]))
+
+
+def _as_expr(value: Any, log_base: str, where: str) -> "sympy.Expr":
+    import sympy
+    if isinstance(value, sympy.Basic):
+        return canonical(value)
+    if isinstance(value, bool):
+        raise TypeError(f"{where}: expected an expression, got a bool")
+    if isinstance(value, int):
+        return sympy.Integer(value)
+    if isinstance(value, float):
+        return sympy.Float(repr(value), 17)
+    if isinstance(value, str):
+        from .parse import parse
+        return canonical(parse(value, log_base=log_base, where=where))
+    raise TypeError(f"{where}: expected a SymPy expression, a number or text, got {type(value).__name__}")
+
+
+def _numeric(e: "sympy.Expr", subs: Mapping["sympy.Symbol", "sympy.Expr"]) -> "sympy.Expr | None":
+    """The value of ``e`` at a point, or None where it is undefined or not real there."""
+    import sympy
+    try:
+        v = sympy.N(e.xreplace(dict(subs)).doit(), _DIGITS)
+    except (ZeroDivisionError, ValueError, TypeError, ArithmeticError):
+        return None
+    if not v.is_number or v.has(sympy.zoo, sympy.oo, -sympy.oo, sympy.nan):
+        return None
+    re_, im = v.as_real_imag()
+    if abs(im) > sympy.Float(10) ** (-_DIGITS + 8) * max(1, abs(re_)):
+        return None
+    return re_
+
+
+def _close(a: "sympy.Expr", b: "sympy.Expr", rtol: float) -> bool:
+    scale = max(abs(a), abs(b), 1)
+    return bool(abs(a - b) <= rtol * scale)
+
+
+def _points(symbols: Sequence["sympy.Symbol"], n: int) -> list[dict]:
+    """Deterministic sample points: positive ones first (logs and roots are defined there), then mixed signs."""
+    import sympy
+    rng = random.Random(_SEED)
+    out = []
+    for k in range(n):
+        point = {}
+        for s in symbols:
+            magnitude = sympy.Rational(rng.randint(30, 270), 100)   # 0.30 ... 2.70: away from 0 and 1
+            point[s] = magnitude if k < n // 2 or rng.random() < 0.5 else -magnitude
+        out.append(point)
+    return out
+
+
+def _safe_simplify(e: "sympy.Expr") -> "sympy.Expr":
+    import sympy
+    try:
+        return sympy.simplify(e)
+    except Exception:  # simplify can fail on exotic trees; the unsimplified form is still informative
+        return e
+
+
+def explain_difference(a: Any, b: Any, *, log_base: str = "e", rtol: float = 1e-12,
+                       points: int = _POINTS) -> Difference:
+    """Compare ``a`` and ``b`` as functions of their free symbols.
+
+    Equal when their difference simplifies to 0, or when they agree at every sample point (simplify can miss
+    identities; a difference that is not identically 0 shows at a random point with probability 1). Not equal when
+    some sample point gives different values -- that point is the witness in the message.
+    """
+    import sympy
+    left = _as_expr(a, log_base, "left side")
+    right = _as_expr(b, log_base, "right side")
+    diff = _safe_simplify(sympy.Add(left, -right))
+    sl, sr = _safe_simplify(left), _safe_simplify(right)
+    symbols = sorted(left.free_symbols | right.free_symbols, key=lambda s: s.name)
+    if diff == 0:
+        return Difference(left, right, True, sl, sr, diff)
+    compared = 0
+    for point in _points(symbols, points if symbols else 1):
+        lv, rv = _numeric(left, point), _numeric(right, point)
+        if lv is None and rv is None:
+            continue
+        if lv is None or rv is None or not _close(lv, rv, rtol):
+            return Difference(left, right, False, sl, sr, diff, {s.name: v for s, v in point.items()}, lv, rv)
+        compared += 1
+    # No witness: equal if at least one point was comparable, otherwise undecided (reported as a failure).
+    return Difference(left, right, compared > 0, sl, sr, diff)
+
+
+def assert_equivalent(a: Any, b: Any, *, log_base: str = "e", rtol: float = 1e-12, msg: str | None = None) -> None:
+    """Assert ``a`` and ``b`` are the same function of their symbols (text is read as LaTeX or a plain string)."""
+    d = explain_difference(a, b, log_base=log_base, rtol=rtol)
+    if not d.equal:
+        raise AssertionError((msg + "\n" if msg else "") + d.message())
+
+
+def assert_latex_equivalent(a: str, b: str, *, log_base: str = "e", rtol: float = 1e-12,
+                            msg: str | None = None) -> None:
+    """Assert two LaTeX formulas are equivalent (``\\frac{x^2}{x}`` and ``x``); bare ``\\log`` has ``log_base``."""
+    from .parse import parse_latex
+    for side, text in (("left", a), ("right", b)):
+        if not isinstance(text, str):
+            raise TypeError(f"{side} side: expected LaTeX text, got {type(text).__name__}")
+    assert_equivalent(parse_latex(a, log_base, "left side"), parse_latex(b, log_base, "right side"),
+                      log_base=log_base, rtol=rtol, msg=msg)
+
+
+def _function_expr(f: Any, names: Sequence[str], log_base: str) -> "sympy.Expr":
+    import inspect
+    import sympy
+    if callable(f) and not isinstance(f, sympy.Basic):
+        params = list(inspect.signature(f).parameters)
+        return _as_expr(f(*(sympy.Symbol(p) for p in params)), log_base, "f(...)")
+    return _as_expr(f, log_base, "f")
+
+
+def assert_gradient(f: Any, at: Mapping[str, Any] | str, expected: Mapping[str, Any] | Sequence[Any], *,
+                    log_base: str = "e", rtol: float = 1e-9, msg: str | None = None) -> None:
+    """Assert the gradient of ``f`` at ``at`` is ``expected``.
+
+    ``f``: text (LaTeX or plain), a SymPy expression, or a Python function of SymPy symbols (its parameter names
+    are the variables). ``at``: ``{"x": 5}`` or ``"c=3,x=5"``. ``expected``: ``{name: value}`` or values in the order
+    of ``at``. The reference is SymPy's own differentiation, independent of derive's autodiff.
+    """
+    import sympy
+    from .parse import parse_values
+    point = parse_values(at) if isinstance(at, str) else [(k, _as_expr(v, log_base, f"at[{k}]")) for k, v in at.items()]
+    names = [k for k, _ in point]
+    expr = _function_expr(f, names, log_base)
+    subs = {sympy.Symbol(k): v for k, v in point}
+    if isinstance(expected, Mapping):
+        unknown = sorted(set(expected) - set(names))
+        if unknown:
+            raise AssertionError(f"expected gradient names {unknown} that are not among the inputs {names}")
+        want = {k: _as_expr(v, log_base, f"expected[{k}]") for k, v in expected.items()}
+    else:
+        if len(expected) != len(names):
+            raise AssertionError(f"expected {len(expected)} gradient entries for {len(names)} inputs {names}")
+        want = {k: _as_expr(v, log_base, f"expected[{k}]") for k, v in zip(names, expected)}
+    problems = []
+    for name, value in want.items():
+        d = sympy.diff(expr, sympy.Symbol(name))
+        got = _numeric(d, subs)
+        ref = _numeric(value, {})
+        if got is None or ref is None or not _close(got, ref, rtol):
+            problems.append(f"  d f/d {name}: expected {_short(value)}, but d f/d {name} = {sympy.sstr(d)} "
+                            f"= {_short(got) if got is not None else 'undefined'} at "
+                            + ", ".join(f"{k} = {sympy.sstr(v)}" for k, v in point))
+    if problems:
+        head = (msg + "\n" if msg else "") + f"gradient of {sympy.sstr(expr)} differs:"
+        raise AssertionError("\n".join([head] + problems))
+
+
+def assert_solution_correct(text: str, problem: Any, *, strict: bool = True, msg: str | None = None) -> None:
+    """Assert a worked solution has no wrong step (and, with ``strict``, no line derive could not verify)."""
+    from .check import check
+    report = check(text, problem)
+    bad = report.errors() if not strict else [f for f in report.findings if f.verdict != "note"]
+    if bad:
+        raise AssertionError((msg + "\n" if msg else "") + report.to_text(only=bad))
+
+
+# ------------------------------------------------------------------------------------------ pytest plugin
+
+def pytest_assertrepr_compare(config: Any, op: str, left: Any, right: Any) -> list[str] | None:
+    """``assert a == b`` between SymPy objects: say whether they are equivalent, and where they differ."""
+    if op != "==" or "sympy" not in sys.modules:   # no SymPy object can exist before SymPy is imported
+        return None
+    import sympy
+    if not (isinstance(left, sympy.Expr) or isinstance(right, sympy.Expr)):
+        return None
+    try:
+        d = explain_difference(left, right)
+    except Exception:   # never break pytest's own report
+        return None
+    if d.equal:
+        return [f"{sympy.sstr(left)} == {sympy.sstr(right)}",
+                "the two sides are mathematically equivalent but not structurally equal "
+                "(use derive.testing.assert_equivalent)",
+                f"  left, simplified  : {sympy.sstr(d.simple_left)}",
+                f"  right, simplified : {sympy.sstr(d.simple_right)}"]
+    return [f"{sympy.sstr(left)} == {sympy.sstr(right)}"] + d.message().splitlines()

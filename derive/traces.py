@@ -1,0 +1,258 @@
+"""The worked lines of an autodiff problem: chain-rule expansion, forward primal, forward tangent, reverse adjoint.
+
+Lines are built as unevaluated SymPy trees of Leibniz-notation objects (:mod:`derive.notation`) and printed by
+derive's printer; numbers enter as atoms with their displayed spelling, so a substituted line reads exactly like
+the symbolic one with numbers in place.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import sympy
+from sympy import Add, Mul
+
+from .derivation import Block, Derivation, Line, Part
+from .latex import Tex, latex
+from .notation import Bracket, Group, PartialFrac, TexAtom, bar, decorate, dot, node_symbol
+from .numbers import format_number
+from .rules import RULES
+
+if TYPE_CHECKING:
+    from .autodiff import AutodiffResult
+
+MAX_TREE_TERMS = 64        # the tree-style chain rule repeats shared subexpressions; beyond this many paths, skip it
+MAX_INLINE_CHARS = 160     # a subexpression longer than this is named by its node inside ∂( )
+
+
+def _umul(*factors: sympy.Expr) -> sympy.Expr:
+    fs = [f for f in factors if f != 1]
+    if not fs:
+        return sympy.S.One
+    return fs[0] if len(fs) == 1 else Mul(*fs, evaluate=False)
+
+
+def _uadd(terms: list[sympy.Expr]) -> sympy.Expr:
+    if not terms:
+        return sympy.S.Zero
+    return terms[0] if len(terms) == 1 else Add(*terms, evaluate=False)
+
+
+def _subst(e: sympy.Expr, mapping: dict) -> sympy.Expr:
+    if e in mapping:
+        return mapping[e]
+    if not e.args:
+        return e
+    return e.func(*(_subst(a, mapping) for a in e.args), evaluate=False)
+
+
+class _Writer:
+    def __init__(self, r: "AutodiffResult") -> None:
+        self.r = r
+        self.g = r.graph
+        self.s = r.settings
+        base = None if self.s.log_base == "e" else sympy.Integer(int(self.s.log_base))
+        self.pset = dict(plain_log_base=base, sigfigs=self.s.sigfigs)
+
+    def tex(self, e: sympy.Expr, **extra) -> Tex:
+        return latex(e, **self.pset, **extra)
+
+    def num(self, v: sympy.Expr) -> TexAtom:
+        """A value as an atom spelled as displayed (negative values in brackets, as inside a product)."""
+        t = format_number(v, self.s.sigfigs)
+        return TexAtom(rf"\left({t}\right)" if t.startswith("-") else t)
+
+    def numtex(self, v: sympy.Expr) -> Tex:
+        return Tex(format_number(v, self.s.sigfigs))
+
+    def value_map(self) -> dict:
+        return {self.g.symbol(n.index): self.num(self.r.values[n.index]) for n in self.g.nodes}
+
+    def label(self, i: int) -> sympy.Expr:
+        """The quantity node i stands for, as the user wrote it (or its node name when that is too long)."""
+        e = self.g[i].expr
+        if len(str(e)) > MAX_INLINE_CHARS:
+            return self.g.symbol(i)
+        return e
+
+    # ------------------------------------------------------------------------------------ forward primal
+    def forward(self) -> list[Block]:
+        g, letter = self.g, self.r.forward_letter
+        lines = []
+        for n in g.nodes:
+            lhs_sym = node_symbol(letter, n.index)
+            right = sympy.Symbol(n.name) if n.is_input else g.local(n.index, letter)
+            rtex = self.tex(right, fold_short_frac=True, mul_symbol="dot")
+            lines.append(Line(Tex(f"{self.tex(lhs_sym)} = {rtex}"),
+                              (self.numtex(self.r.values[n.index]),), tag=f"forward:{n.index}"))
+        lines.append(Line(Tex(f"y = {self.tex(node_symbol(letter, g.output))}"),
+                          (self.numtex(self.r.value),), tag="output"))
+        return [Block.align(lines)]
+
+    # ------------------------------------------------------------------------------------ reverse adjoint
+    def reverse(self) -> list[Block]:
+        g, L = self.g, self.g.letter
+        vm = self.value_map()
+        lines = [Line(Tex(self.tex(bar(L, g.output))), (Tex(r"\bar{y}"), Tex("1")), tag=f"adjoint:{g.output}")]
+        for node in reversed(g.nodes):
+            j = node.index
+            if j == g.output:
+                continue
+            cons = g.consumers(j)
+            s1 = _uadd([Mul(bar(L, i), PartialFrac(g.symbol(i), g.symbol(j)), evaluate=False) for i in cons])
+            s2 = _uadd([Mul(bar(L, i), Group(g.partial(i, j)), evaluate=False) for i in cons])
+            s3 = _uadd([Mul(self.num(self.r.adjoints[i]), Group(_subst(g.partial(i, j), vm)), evaluate=False)
+                        for i in cons])
+            forms = [self.tex(s1), self.tex(s2, mul_symbol="times"), self.tex(s3, mul_symbol="times")]
+            forms.append(self.numtex(self.r.adjoints[j]))
+            lines.append(Line(self.tex(bar(L, j)), tuple(Tex(f) for f in _dedupe(forms)), tag=f"adjoint:{j}"))
+        for n in sorted(g.inputs, key=lambda n: -n.index):
+            lines.append(Line(self.tex(decorate("bar", self.tex(sympy.Symbol(n.name)))),
+                              (self.tex(bar(L, n.index)), self.numtex(self.r.adjoints[n.index])),
+                              tag=f"gradient:{n.name}"))
+        return [Block.align(lines)]
+
+    # ------------------------------------------------------------------------------------ forward tangent
+    def tangent(self) -> list[Block]:
+        g, L = self.g, self.g.letter
+        vm = self.value_map()
+        blocks = []
+        for w, tan in self.r.tangents.items():
+            lines = []
+            for n in g.nodes:
+                i = n.index
+                if n.is_input:
+                    lines.append(Line(self.tex(dot(L, i)), (self.numtex(tan[i]),),
+                                      note=f"seed: d{n.name}/d{w}", tag=f"tangent:{i}"))
+                    continue
+                args = list(dict.fromkeys(n.args))
+                s1 = _uadd([Mul(PartialFrac(g.symbol(i), g.symbol(j)), dot(L, j), evaluate=False) for j in args])
+                s2 = _uadd([Mul(Group(g.partial(i, j)), dot(L, j), evaluate=False) for j in args])
+                s3 = _uadd([Mul(Group(_subst(g.partial(i, j), vm)), self.num(tan[j]), evaluate=False) for j in args])
+                forms = [self.tex(s1), self.tex(s2, mul_symbol="times"), self.tex(s3, mul_symbol="times"),
+                         self.numtex(tan[i])]
+                lines.append(Line(self.tex(dot(L, i)), tuple(Tex(f) for f in _dedupe(forms)), tag=f"tangent:{i}"))
+            wt = self.tex(sympy.Symbol(w))
+            lines.append(Line(Tex(rf"\frac{{\partial y}}{{\partial {wt}}} = \dot{{y}}"),
+                              (self.tex(dot(L, g.output)), self.numtex(tan[g.output])), tag=f"tangent-result:{w}"))
+            blocks.append(Block.text("Tangent trace with ", Tex(rf"\dot{{{wt}}} = 1"),
+                                     " (direction: the input " + w + ")" if len(g.inputs) > 1 else ""))
+            blocks.append(Block.align(lines))
+        return blocks
+
+    # ------------------------------------------------------------------------------------ chain rule
+    def paths(self, i: int, x: int, memo: dict) -> int:
+        if i == x:
+            return 1
+        if i in memo:
+            return memo[i]
+        n = self.g[i]
+        memo[i] = 0 if n.is_input else sum(self.paths(j, x, memo) for j in dict.fromkeys(n.args))
+        return memo[i]
+
+    def tree(self, i: int, x: int, deps: dict, local: bool) -> sympy.Expr:
+        """∂v_i/∂x expanded down every path (shared subexpressions repeated in each branch, as the seed does)."""
+        n = self.g[i]
+        terms = []
+        for j in dict.fromkeys(n.args):
+            if x not in deps[j]:
+                continue
+            if local:
+                ops = [self.label(o) if isinstance(o, int) else o for o in n.operands]
+                parts = RULES[n.op].partials(*ops, p=n.param)
+                fs = [d for o, d in zip(n.operands, parts) if o == j]
+                f = fs[0] if len(fs) == 1 else Add(*fs, evaluate=False)
+                factor = f if f == 1 else Group(f)
+            else:
+                factor = PartialFrac(self.label(i), self.label(j), outer=(i == self.g.output))
+            if j == x:
+                terms.append(factor)
+                continue
+            sub = self.tree(j, x, deps, local)
+            rest = Bracket(sub) if sub.is_Add else sub
+            flat = list(rest.args) if rest.is_Mul else [rest]
+            terms.append(_umul(factor, *flat))
+        return _uadd(terms)
+
+    def chain(self) -> list[Block]:
+        g = self.g
+        deps = {n.index: (g.depends_on(n.index)) for n in g.nodes}
+        blocks: list[Block] = []
+        y = g.output
+        for w in self.r.wrt:
+            x = next(n.index for n in g.inputs if n.name == w)
+            xs = sympy.Symbol(w)
+            lhs = Tex(self.tex(PartialFrac(g[y].expr if len(str(g[y].expr)) <= MAX_INLINE_CHARS else g.symbol(y),
+                                           xs, outer=True)))
+            grad = self.numtex(self.r.adjoints[x])
+            n_paths = self.paths(y, x, {})
+            if n_paths <= MAX_TREE_TERMS:
+                sym = self.tree(y, x, deps, local=False)
+                loc = self.tree(y, x, deps, local=True)
+                blocks.append(Block.align([
+                    Line(lhs, (self.tex(sym, mul_symbol="dot"),), tag=f"chain:{w}"),
+                    Line(Tex(""), (self.tex(loc, mul_symbol="dot"), grad), tag=f"chain-local:{w}"),
+                ]))
+            else:
+                blocks.append(Block.text(f"The expansion down every path has {n_paths} terms; it is given in "
+                                         "factored form only (each shared subexpression once)."))
+            blocks.append(Block.text("Factored (each shared subexpression once, from the output back):"))
+            blocks.append(Block.align(self.factored(y, x, deps)))
+        return blocks
+
+    def factored(self, y: int, x: int, deps: dict) -> list[Line]:
+        g = self.g
+        ysym = sympy.Symbol("y")
+        lines = []
+        for node in reversed(g.nodes):
+            j = node.index
+            if j == y or x not in deps[j] or (node.is_input and j != x):
+                continue
+            cons = [i for i in g.consumers(j)]
+            s1 = _uadd([Mul(PartialFrac(ysym, self.label(i)) if i != y else sympy.S.One,
+                            PartialFrac(self.label(i), self.label(j)), evaluate=False) if i != y
+                        else PartialFrac(self.label(i), self.label(j)) for i in cons])
+            s2 = _uadd([Mul(PartialFrac(ysym, self.label(i)), self._local(i, j), evaluate=False) if i != y
+                        else self._local(i, j) for i in cons])
+            lines.append(Line(self.tex(PartialFrac(ysym, self.label(j))),
+                              (self.tex(s1, mul_symbol="dot"), self.tex(s2, mul_symbol="dot"),
+                               self.numtex(self.r.adjoints[j])), tag=f"factored:{j}"))
+        return lines
+
+    def _local(self, i: int, j: int) -> sympy.Expr:
+        n = self.g[i]
+        ops = [self.label(o) if isinstance(o, int) else o for o in n.operands]
+        parts = RULES[n.op].partials(*ops, p=n.param)
+        fs = [d for o, d in zip(n.operands, parts) if o == j]
+        return Group(fs[0] if len(fs) == 1 else Add(*fs, evaluate=False))
+
+
+def _dedupe(forms: list[str]) -> list[str]:
+    """Drop a stage that reads the same as the one before (``= 1 = 1``)."""
+    out: list[str] = []
+    for f in forms:
+        if not out or out[-1] != f:
+            out.append(f)
+    return out
+
+
+TITLES = {"chain": "Chain rule", "forward": "Forward trace", "tangent": "Forward-mode tangent trace",
+          "reverse": "Backward trace"}
+
+
+def derivation_for(r: "AutodiffResult", labels: tuple[str, ...] | None = None) -> Derivation:
+    w = _Writer(r)
+    parts = []
+    for k, name in enumerate(r.parts):
+        label = labels[k] if labels else f"({'abcdefgh'[k]})"
+        parts.append(Part(label, TITLES[name], tuple(getattr(w, name)())))
+    notes = []
+    s = r.settings
+    if s.rounding == "handwritten":
+        notes.append(f"Handwritten rounding: every intermediate is rounded to {s.sigfigs} significant figures "
+                     "(at least one decimal) and the rounded value is carried on.")
+    else:
+        notes.append(f"Values are computed exactly and shown to {s.sigfigs} significant figures "
+                     "(at least one decimal).")
+    if s.log_base != "e":
+        notes.append(f"Here log denotes the logarithm to base {s.log_base}, so d(log u)/du = 1/(u ln {s.log_base}).")
+    return Derivation("Automatic differentiation", parts, r.data(), notes)
