@@ -216,3 +216,61 @@ def to_sign(expr: sympy.Expr) -> sympy.Expr:
     e = sympy.cancel(e)
     return e.replace(lambda a: a.is_Pow and isinstance(a.base, sympy.sign) and a.exp == -1,
                      lambda a: a.base)
+
+
+# ------------------------------------------------------------------------------------ written (unevaluated) form
+
+def add(*args: sympy.Expr) -> sympy.Expr:
+    """A sum kept in the written order."""
+    return sympy.Add(*args, evaluate=False)
+
+
+def mul(*args: sympy.Expr) -> sympy.Expr:
+    """A product kept in the written order."""
+    return sympy.Mul(*args, evaluate=False)
+
+
+def one_minus(h: sympy.Expr) -> sympy.Expr:
+    """``1 - h`` printed as written (SymPy would order it ``- h + 1`` under some printers)."""
+    return sympy.Add(sympy.Integer(1), -h, evaluate=False)
+
+
+def ev(e: sympy.Basic) -> sympy.Basic:
+    """Evaluate a written (unevaluated) tree bottom-up, so SymPy can simplify it."""
+    if not e.args or isinstance(e, (sympy.Sum, sympy.Tuple)):
+        return e
+    return e.func(*[ev(a) for a in e.args])
+
+
+def eps_last(e: sympy.Basic, eps: sympy.Symbol) -> sympy.Basic:
+    """Every sum that contains ``eps`` written with ``eps`` last (|g| + epsilon, as by hand)."""
+    if not e.args or not e.has(eps):
+        return e
+    args = [eps_last(a, eps) for a in e.args]
+    if e.is_Add and eps in args:
+        rest = [a for a in args if a != eps]
+        return sympy.Add(*rest, eps, evaluate=False)
+    if e.is_Add or e.is_Mul:
+        return e.func(*args, evaluate=False)
+    return e.func(*args)
+
+
+class Maximum(sympy.Function):
+    """max(a, b) of second moments (AMSGrad); max(0, v) = v because a second moment is never negative."""
+
+    nargs = 2
+
+    @classmethod
+    def eval(cls, a, b):
+        if a == 0:
+            return b
+        if b == 0:
+            return a
+        return None
+
+    def _eval_is_real(self):
+        return True
+
+    def _latex(self, printer, exp=None):
+        tex = rf"\max\left({printer._print(self.args[0])}, {printer._print(self.args[1])}\right)"
+        return rf"\left({tex}\right)^{{{exp}}}" if exp else tex

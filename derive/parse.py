@@ -263,7 +263,14 @@ def parse(text: str, log_base: str = "e", where: str | None = None) -> sympy.Exp
     """Read an expression given as LaTeX or as a plain string."""
     if looks_like_latex(text):
         return parse_latex(text, log_base, where)
-    return parse_plain(text, log_base, where)
+    try:
+        return parse_plain(text, log_base, where)
+    except ParseError as plain_error:
+        # "W x + b" or "|x|" are LaTeX without a backslash: try the LaTeX reader before giving up
+        try:
+            return parse_latex(text, log_base, where)
+        except ParseError:
+            raise plain_error from None
 
 
 def check_supported(expr: sympy.Basic, where: str | None = None) -> None:
@@ -277,7 +284,7 @@ def check_supported(expr: sympy.Basic, where: str | None = None) -> None:
         if isinstance(e, sympy.Function) and type(e).__name__ not in _BUILTIN_FUNCS:
             raise UnsupportedError(f"unsupported operation: {type(e).__name__}; supported: {', '.join(SUPPORTED)}",
                                    where)
-        if isinstance(e, (sympy.Derivative, sympy.Integral, sympy.Sum, sympy.Product, sympy.Relational)):
+        if isinstance(e, (sympy.Derivative, sympy.Integral, sympy.Sum, sympy.Product, sympy.core.relational.Relational)):
             raise UnsupportedError(f"unsupported operation: {type(e).__name__}", where)
 
 

@@ -1,0 +1,57 @@
+"""``derive cnn``: shapes, receptive fields and parameter counts of a preset or a spec'd network."""
+from __future__ import annotations
+
+import argparse
+import re
+
+from ..cnn import analyse, derivation, load_spec, preset, summary_dict, table_text
+from ..cnn_presets import PRESETS
+from ..errors import InputError
+from ._common import add_format, emit, render
+
+HELP = "CNN arithmetic: output shapes, receptive fields, parameters and MACs (presets or a TOML/JSON spec)"
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("preset", nargs="?", help=f"a preset network: {', '.join(PRESETS)}")
+    p.add_argument("--spec", metavar="FILE", help="a network spec (.toml or .json) instead of a preset")
+    p.add_argument("--input", metavar="SIZE", default=None,
+                   help="input height and width: 224 or 224x192 (default: the network's own, 224 for ImageNet "
+                        "models, 32 for LeNet-5)")
+    p.add_argument("--layer", metavar="NAME", default=None,
+                   help="layer (name or alias) whose receptive field is reported (default: the final feature layer)")
+    p.add_argument("--parts", default="abc",
+                   help="parts of the latex/markdown derivation: a receptive field, b parameters, c layer table")
+    add_format(p, ("table", "latex", "markdown", "json"), "table")
+
+
+def parse_input_size(text: str | None) -> tuple[int, int] | None:
+    """``224`` -> (224, 224); ``224x192`` -> (224, 192); anything else is an error naming --input."""
+    if text is None:
+        return None
+    m = re.fullmatch(r"\s*(\d{1,7})\s*(?:[x×,]\s*(\d{1,7})\s*)?", text)
+    if not m:
+        raise InputError(f"input size must be a whole number or HxW, not {text!r}", "--input")
+    h = int(m.group(1))
+    w = int(m.group(2)) if m.group(2) else h
+    if h <= 0 or w <= 0:
+        raise InputError(f"input size must be positive, not {text!r}", "--input")
+    return (h, w)
+
+
+def run(args: argparse.Namespace) -> int:
+    if bool(args.preset) == bool(args.spec):
+        raise InputError("give either a preset name or --spec FILE (not both)", "derive cnn")
+    net = preset(args.preset) if args.preset else load_spec(args.spec)
+    an = analyse(net, parse_input_size(args.input))
+    if args.layer:
+        an.layer(args.layer)  # unknown names are an error before anything is printed
+    if args.format == "table":
+        text = table_text(an, args.layer)
+    elif args.format == "json":
+        import json
+        text = json.dumps(summary_dict(an, args.layer), indent=2, ensure_ascii=False) + "\n"
+    else:
+        text = render(derivation(an, args.layer, args.parts), args.format)
+    emit(text, args.output)
+    return 0

@@ -1,0 +1,211 @@
+"""Gradients from the reverse trace = forward tangents = sympy.diff = central finite differences (= torch.autograd)."""
+import json
+import math
+
+import sympy
+import pytest
+from hypothesis import HealthCheck, assume, given, settings, strategies as st
+
+import derive
+from derive import autodiff
+from derive.errors import DeriveError, DomainError, InputError, LimitError
+from derive.functions import relu, sigmoid
+from conftest import SEED_EXPR
+
+x, y, c = sympy.symbols("x y c")
+
+
+def test_seed_problem_exact():
+    r = autodiff(SEED_EXPR, at={"c": 3, "x": 5}, log_base="10")
+    yx = (x**2 / sympy.log(x, 10) + c) * (x**2 / sympy.log(x, 10) - c)
+    assert float(r.value) == pytest.approx(float(yx.subs({x: 5, c: 3})), rel=1e-14)
+    assert float(r.gradient["x"]) == pytest.approx(float(sympy.diff(yx, x).subs({x: 5, c: 3})), rel=1e-14)
+    assert float(r.gradient["c"]) == pytest.approx(-6, rel=1e-40)
+    assert float(r.gradient["x"]) == pytest.approx(705.4751199, rel=1e-9)
+
+
+def test_seed_problem_handwritten_reproduces_the_sheet_numbers():
+    r = autodiff(SEED_EXPR, at="c=3,x=5", log_base="10", rounding="handwritten")
+    shown = {i: float(v) for i, v in r.values.items()}
+    assert shown == {-1: 3, 0: 5, 1: 25, 2: 0.699, 3: 35.8, 4: 38.8, 5: 32.8, 6: 1272.6}
+    adj = {i: float(v) for i, v in r.adjoints.items()}
+    assert adj[5] == 38.8 and adj[4] == 32.8 and adj[3] == 71.6 and adj[2] == -3663.5 and adj[1] == 102.4
+    assert adj[-1] == -6
+    assert adj[0] == 705.8          # the seed's 291.3 used d(ln v)/dv with a base-10 log
+
+
+def test_natural_log_default():
+    r = autodiff("log(x)", at="x=2")
+    assert r.gradient["x"] == sympy.Rational(1, 2)
+
+
+@pytest.mark.parametrize("f,at,grad", [
+    (lambda x1, x2: derive.ln(x1) + x1 * x2 - derive.sin(x2), {"x1": 2, "x2": 5},
+     {"x1": 5.5, "x2": 2 - math.cos(5)}),                        # Baydin et al. 2018, table 2/3
+    (lambda a, b: a * b + derive.exp(a), {"a": 1, "b": 2}, {"a": 2 + math.e, "b": 1}),
+    (lambda w, b: derive.sigmoid(w * 2 + b), {"w": 0.5, "b": -1}, {"w": 0.5, "b": 0.25}),
+])
+def test_traced_functions(f, at, grad):
+    r = autodiff(f, at=at)
+    for k, v in grad.items():
+        assert float(r.gradient[k]) == pytest.approx(v, rel=1e-12)
+
+
+def test_traced_and_parsed_graphs_agree():
+    traced = autodiff(lambda x1, x2: derive.ln(x1) + x1 * x2 - derive.sin(x2), at={"x1": 2, "x2": 5})
+    parsed = autodiff(r"\ln x_1 + x_1 x_2 - \sin x_2", at="x1=2,x2=5")
+    assert [(n.op, n.operands) for n in traced.nodes] == [(n.op, n.operands) for n in parsed.nodes]
+
+
+def test_sympy_input():
+    r = autodiff(sympy.sin(x) * y, at={"x": 1, "y": 2})
+    assert float(r.gradient["x"]) == pytest.approx(2 * math.cos(1))
+
+
+@pytest.mark.parametrize("expr,at,err", [
+    ("log(x)", "x=-1", DomainError),
+    ("log(x)", "x=0", DomainError),
+    ("1/(x-5)", "x=5", DomainError),
+    ("sqrt(x)", "x=-4", DomainError),
+    ("x**0.5", "x=-4", DomainError),
+    ("x^{10^{10}}", "x=5", LimitError),
+    ("exp(exp(x))", "x=100", LimitError),
+    ("x*y", "x=1", InputError),
+    ("x", "x=1,y=2", InputError),
+    ("tan(x)", "x=0", None),
+])
+def test_bad_points(expr, at, err):
+    if err is None:
+        autodiff(expr, at=at)
+        return
+    with pytest.raises(err) as info:
+        autodiff(expr, at=at)
+    assert "step" in str(info.value) or err is InputError or "exp" in str(info.value)
+
+
+def test_bad_options():
+    for kw in [dict(log_base="3"), dict(rounding="sloppy"), dict(sigfigs=0), dict(parts="chain,magic"),
+               dict(wrt="z")]:
+        with pytest.raises(DeriveError):
+            autodiff("x**2", at="x=1", **kw)
+
+
+# ------------------------------------------------------------------------------------------------ random expressions
+
+LEAVES = st.sampled_from(["x", "y", "c"])
+
+
+def _tree(depth):
+    if depth == 0:
+        return st.one_of(LEAVES, st.integers(1, 4).map(str))
+    sub = _tree(depth - 1)
+    return st.one_of(
+        sub,
+        st.tuples(st.sampled_from(["+", "-", "*"]), sub, sub).map(lambda t: f"({t[1]} {t[0]} {t[2]})"),
+        st.tuples(sub, sub).map(lambda t: f"({t[0]}) / (1 + ({t[1]})**2)"),
+        st.tuples(st.sampled_from(["sin", "cos", "tanh", "sigmoid", "exp"]), sub).map(lambda t: f"{t[0]}({t[1]})"),
+        sub.map(lambda s: f"log(1 + ({s})**2)"),
+        st.tuples(sub, st.integers(2, 3)).map(lambda t: f"({t[0]})**{t[1]}"),
+    )
+
+
+def _reference(text):
+    """The same expression built with ordinary (evaluating) SymPy, independent of derive's graph and rules."""
+    import ast
+    ns = {"sin": sympy.sin, "cos": sympy.cos, "tanh": sympy.tanh, "exp": sympy.exp, "log": sympy.log,
+          "sigmoid": lambda a: 1 / (1 + sympy.exp(-a)), "x": x, "y": y, "c": c}
+
+    def conv(n):
+        if isinstance(n, ast.Expression):
+            return conv(n.body)
+        if isinstance(n, ast.BinOp):
+            a, b = conv(n.left), conv(n.right)
+            return {ast.Add: a + b, ast.Sub: a - b, ast.Mult: a * b, ast.Div: a / b if not isinstance(n.op, ast.Pow) else None,
+                    ast.Pow: a ** b}[type(n.op)]
+        if isinstance(n, ast.Call):
+            return ns[n.func.id](conv(n.args[0]))
+        if isinstance(n, ast.Name):
+            return ns[n.id]
+        if isinstance(n, ast.Constant):
+            return sympy.Integer(n.value)
+        raise AssertionError(n)
+    return conv(ast.parse(text, mode="eval"))
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(text=_tree(3), px=st.integers(-20, 20), py=st.integers(-20, 20), pc=st.integers(1, 20))
+def test_random_expressions_agree_with_sympy_and_finite_differences(text, px, py, pc):
+    ref = _reference(text)
+    names = [n for n in ("x", "y", "c") if sympy.Symbol(n) in ref.free_symbols]
+    assume(names)
+    point = {"x": sympy.Rational(px, 10), "y": sympy.Rational(py, 10), "c": sympy.Rational(pc, 10)}
+    at = {n: point[n] for n in names}
+    try:
+        r = autodiff(text, at=at, parts="forward,tangent,reverse")
+    except (DomainError, LimitError):
+        assume(False)
+    subs = {sympy.Symbol(n): v for n, v in at.items()}
+    assert float(r.value) == pytest.approx(float(ref.subs(subs).evalf(30)), rel=1e-12, abs=1e-12)
+    for n in names:
+        exact = float(sympy.diff(ref, sympy.Symbol(n)).subs(subs).evalf(30))
+        rev = float(r.gradient[n])
+        fwd = float(r.tangents[n][r.graph.output])
+        assert rev == pytest.approx(exact, rel=1e-10, abs=1e-10)
+        assert fwd == pytest.approx(rev, rel=1e-12, abs=1e-12)
+        h = 1e-6
+        f = sympy.lambdify([sympy.Symbol(k) for k in names], ref, "math")
+        args = [float(at[k]) for k in names]
+        k = names.index(n)
+        up = list(args); up[k] += h
+        dn = list(args); dn[k] -= h
+        try:
+            fd = (f(*up) - f(*dn)) / (2 * h)
+        except (OverflowError, ValueError, ZeroDivisionError):
+            continue
+        assert rev == pytest.approx(fd, rel=1e-4, abs=1e-4)
+
+
+# ------------------------------------------------------------------------------------------------ output
+
+def test_json_is_full_precision():
+    r = autodiff(SEED_EXPR, at="c=3,x=5", log_base="10")
+    d = json.loads(r.to_json())
+    assert d["value"] == pytest.approx(1270.2721336379568, rel=1e-15)
+    assert set(d) >= {"value", "gradient", "nodes", "adjoints"}
+    assert {k: d["nodes"][2][k] for k in ("index", "op", "value")} == {"index": 1, "op": "pow", "value": 25.0}
+    assert d["gradient"]["x"] == pytest.approx(705.4751199352155, rel=1e-15)
+    assert set(d["adjoints"]) == {str(i) for i in range(-1, 7)}
+
+
+def test_output_is_deterministic():
+    a = autodiff(SEED_EXPR, at="c=3,x=5", log_base="10").to_latex()
+    b = autodiff(SEED_EXPR, at="c=3,x=5", log_base="10").to_latex()
+    assert a == b
+
+
+def test_reverse_lines_have_four_stages():
+    r = autodiff(SEED_EXPR, at="c=3,x=5", log_base="10", rounding="handwritten")
+    line = next(l for l in r.derivation.lines() if l.tag == "adjoint:3")
+    assert line.rhs == (r"\bar{v}_{4} \frac{\partial v_{4}}{\partial v_{3}} + \bar{v}_{5} \frac{\partial v_{5}}{\partial v_{3}}",
+                        r"\bar{v}_{4} \times 1 + \bar{v}_{5} \times 1", r"32.8 \times 1 + 38.8 \times 1", "71.6")
+
+
+def test_seed_document_golden(golden):
+    r = autodiff(SEED_EXPR, at="c=3,x=5", wrt="x", log_base="10", rounding="handwritten", forward_letter="N",
+                 parts="chain,forward,reverse")
+    golden("autodiff_seed.tex", r.to_latex(standalone=True))
+    golden("autodiff_seed.md", r.to_markdown())
+
+
+def test_big_expression_does_not_swell():
+    text = " + ".join(f"sin({k}*x) * exp(-x/{k})" for k in range(1, 120))
+    r = autodiff(text, at="x=0.5", parts="chain,reverse")
+    assert len(r.nodes) < 6 * 120
+    assert len(r.to_latex()) < 2_000_000
+
+
+def test_compiles(tmp_path, tex_required):
+    from derive.render import compile_pdf
+    r = autodiff(SEED_EXPR, at="c=3,x=5", log_base="10", rounding="handwritten")
+    pdf = compile_pdf(r.to_latex(standalone=True), tmp_path / "seed.pdf")
+    assert pdf.read_bytes()[:5] == b"%PDF-"
