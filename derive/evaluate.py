@@ -85,7 +85,7 @@ def value_of(e: sympy.Expr, precision: int, where: str) -> sympy.Expr:
         if v.has(sympy.zoo, sympy.nan):
             raise DomainError("division by zero", where)
         return v
-    v = sympy.N(e, precision)
+    v = sympy.N(e.doit(), precision)   # doit: sign/Heaviside stay unevaluated under N otherwise
     if v.has(sympy.zoo, sympy.oo, -sympy.oo, sympy.nan) or not v.is_number:
         raise DomainError("the result is not a finite number (division by zero?)", where)
     if not v.is_real:

@@ -8,15 +8,26 @@ import sympy
 
 from .derivation import Block, Line, Part
 from .latex import Tex, latex
-from .numbers import format_number
-from .optim_notation import ALPHA, EPS, ETA, LAM, MU, RHO, T, TAU, Notation, ordered_sum, unevaluated_subs
+from .optim_notation import (ALPHA, EPS, ETA, LAM, MU, RHO, T, TAU, Notation, eps_last, ev, ordered_sum,
+                             unevaluated_subs)
 from .optim_params import Hyper
 from .optim_rules import Rule, Unrolled, approx_eps0, neg, seq_of, symbolic, tidy
 
-__all__ = ["update_part", "step_lines", "steps_part", "defaults_text", "exact", "EQ", "APPROX", "TO", "IMPLIES",
+__all__ = ["update_part", "step_lines", "update_line", "steps_part", "defaults_text", "exact", "number_tex", "EQ", "APPROX", "TO", "IMPLIES",
            "ASSIGN"]
 
 EQ, APPROX, TO, IMPLIES, ASSIGN = Tex("="), Tex(r"\approx"), Tex(r"\rightarrow"), Tex(r"\Rightarrow"), Tex(r"\leftarrow")
+
+
+def number_tex(x: float) -> Tex:
+    """A hyperparameter as typed: 0.9, 0.001, 10^{-8}, 5 \\times 10^{-4} (Python's shortest repr)."""
+    text = repr(float(x))
+    if "e" in text:
+        mant, exp = text.split("e")
+        mant = mant[:-2] if mant.endswith(".0") else mant
+        power = f"10^{{{int(exp)}}}"
+        return Tex(power if mant == "1" else f"{mant} \\times {power}")
+    return Tex(text[:-2] if text.endswith(".0") else text)
 
 
 def exact(x: float) -> sympy.Rational:
@@ -24,12 +35,13 @@ def exact(x: float) -> sympy.Rational:
     return sympy.Rational(repr(float(x)))
 
 
-def _dedupe(first: sympy.Expr, chain: Sequence[tuple[Tex, sympy.Expr]]) -> tuple[tuple[Tex, ...], tuple[Tex, ...]]:
+def _dedupe(first: sympy.Expr, chain: Sequence[tuple[Tex, sympy.Expr | Tex | None]]
+            ) -> tuple[tuple[Tex, ...], tuple[Tex, ...]]:
     seen, rels, rhs = {latex(first)}, [], []
     for rel, e in chain:
         if e is None:
             continue
-        tex = latex(e)
+        tex = latex(e)  # a Tex passes through unchanged
         if tex in seen:
             continue
         seen.add(tex)
@@ -74,7 +86,8 @@ def step_lines(nt: Notation, r: Rule, u: Unrolled, k: int, order: Sequence[str] 
     for rec in recs:
         f = rec.first if (rec.first is not None and k == 1) else rec.rhs
         written = f(sym, sympy.Integer(k))
-        put_in = unevaluated_subs(written, inits) if written.has(*inits) else None
+        # "beta . 0 + (1 - beta) g^1": a dot, or the 0 would read as a digit of the symbol before it
+        put_in = latex(unevaluated_subs(written, inits), mul_symbol="dot") if written.has(*inits) else None
         value = tidy(u.values[k][rec.key], gs)
         rhs, rels = _dedupe(seq_of(nt, rec)(k), [(EQ, written), (EQ, put_in), (EQ, value)])
         lines.append(Line(latex(seq_of(nt, rec)(k)), rhs, rels, tag=f"step{k}:{rec.key}"))
@@ -84,20 +97,29 @@ def step_lines(nt: Notation, r: Rule, u: Unrolled, k: int, order: Sequence[str] 
 
 
 def update_line(nt: Notation, r: Rule, u: Unrolled, k: int) -> Line:
-    """w^{new} = w^{old} - (terms) = (terms with the values put in) ~ (epsilon-free form)."""
+    """w^{new} = w^{old} - (terms) = (the step's values put in) ~ (its epsilon-free form)."""
     sym = symbolic(nt, r)
+    kk = sympy.Integer(k)
     gs = [nt.g(j) for j in range(1, k + 1)]
-    w_new, w_old = nt.w(nt.param_index(sympy.Integer(k))), nt.w(nt.param_index(sympy.Integer(k)) - 1)
-    written = ordered_sum([w_old] + [neg(x) for x in r.update(sym, sympy.Integer(k))])
-    terms = [tidy(x, gs) for x in u.update[k]]
+    w_new, w_old = nt.w(nt.param_index(kk)), nt.w(nt.param_index(kk) - 1)
+    written_terms = r.update(sym, kk)
+    written = ordered_sum([w_old] + [neg(x) for x in written_terms])
+    # put the simplified states into the written step, so its structure (a ratio over a root) stays visible
+    mapping = {sym(key, kk): tidy(val, gs) for key, val in u.values[k].items() if key != "g"}
+    mapping[sym("g", kk)] = u.values[k]["g"]
+    terms = [eps_last(ev(x.xreplace(mapping)), EPS) for x in written_terms]
     value = ordered_sum([w_old] + [neg(x) for x in terms])
-    approx_terms = [approx_eps0(x) for x in u.update[k]]
     approx = None
-    if any(a is not None for a in approx_terms):
-        approx = ordered_sum([w_old] + [neg(tidy(a, gs) if a is not None else t)
-                                        for a, t in zip(approx_terms, terms)])
+    if any(x.has(EPS) for x in terms):
+        approx = ordered_sum([w_old] + [neg(_eps_free(x)) for x in terms])
     rhs, rels = _dedupe(w_new, [(EQ, written), (EQ, value), (APPROX, approx)])
     return Line(latex(w_new), rhs, rels, tag=f"step{k}:w")
+
+
+def _eps_free(x: sympy.Expr) -> sympy.Expr:
+    """The step for |g| >> epsilon: epsilon dropped, and g/|g| written as sign(g)."""
+    e = x.subs(EPS, 0)
+    return approx_eps0(x) if e.has(sympy.Abs) else e
 
 
 def steps_part(nt: Notation, r: Rule, u: Unrolled, ks: Sequence[int], label: str = "", title: str = "") -> Part:
@@ -124,7 +146,6 @@ def defaults_text(nt: Notation, h: Hyper, lead: str = "Values used (PyTorch's de
             pairs.append((_SYMBOLS[key], value))
     segs: list[str | Tex] = [lead]
     for i, (sym, value) in enumerate(pairs):
-        num = exact(value)
-        segs.append(Tex(f"{latex(sym)} = {format_number(num, 3) if num != int(num) else str(int(num))}"))
+        segs.append(Tex(f"{latex(sym)} = {number_tex(value)}"))
         segs.append(", " if i < len(pairs) - 1 else ".")
     return Block.text(*segs)

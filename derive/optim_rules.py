@@ -8,7 +8,7 @@ steps, AdamW's decay lr*lambda*w, RMSprop's smoothing constant called alpha ther
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, Sequence
 
 import sympy
 
@@ -85,9 +85,11 @@ def rule(nt: Notation, h: Hyper) -> Rule:
         g0 = sympy.nsimplify(h["initial_accumulator_value"], rational=True)
         acc = Recurrence("G", "G", lambda s, t: add(s("G", t - 1), s("g", t) ** 2), "sum of squared gradients",
                          init=g0)
-        lr_t = (lambda t: frac(ALPHA, add(1, mul(add(t, -1), ETA)))) if h["lr_decay"] else (lambda t: ALPHA)
+        # alpha / (1 + (t - 1) eta): at a numbered step the t - 1 is worked out (1 + eta, not 1 + (2 - 1) eta)
+        lr_t = ((lambda t: frac(ALPHA, add(1, mul(t - 1 if t.is_Integer else add(t, -1), ETA))))
+                if h["lr_decay"] else (lambda t: ALPHA))
         return Rule(name, TITLES[name], tuple(mods) + (acc,),
-                    lambda s, t: [frac(mul(lr_t(t), s("g", t)), add(sympy.sqrt(s("G", t)), EPS))])
+                    lambda s, t: [mul(lr_t(t), frac(s("g", t), add(sympy.sqrt(s("G", t)), EPS)))])
     if name == "rmsprop":
         recs = list(mods) + [Recurrence("v", "v", lambda s, t: add(mul(RHO, s("v", t - 1)), mul(one_minus(RHO), s("g", t) ** 2)),
                                         "running mean of squared gradients", init=sympy.Integer(0))]
@@ -151,10 +153,13 @@ def symbolic(nt: Notation, r: Rule) -> S:
     return s
 
 
-def tidy(expr: sympy.Expr, gs: list[sympy.Expr]) -> sympy.Expr:
+def tidy(expr: sympy.Expr, gs: list[sympy.Expr], ws: Sequence[sympy.Expr] = ()) -> sympy.Expr:
     """A readable form: a combination of g^1, g^2 ... (or their squares) in step order, or a fraction of one."""
     e = sympy.cancel(sympy.together(expr)) if not expr.has(Maximum) else expr
-    for basis in (gs, [g ** 2 for g in gs]):
+    if not ws:
+        ws = sorted((a for a in e.atoms(sympy.Function) if a.func.__name__.startswith("seq_")
+                     and a not in gs and not a.has(*gs)), key=sympy.default_sort_key)
+    for basis in (list(gs) + list(ws), [g ** 2 for g in gs]):
         num, den = sympy.fraction(e)
         if den != 1 and not den.has(*gs):
             lc = lin_comb(num, basis)
