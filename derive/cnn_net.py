@@ -94,7 +94,7 @@ class Network:
     def find(self, name: str) -> int:
         """Index of a layer by name or alias."""
         if name not in self._index:
-            raise InputError(f"no layer named {name!r} in {self.name}")
+            raise InputError(f"no layer named {name!r} in {self.name}", "layer")
         return self._index[name]
 
     def __len__(self) -> int:

@@ -47,10 +47,10 @@ def vgg(name: str, batch_norm: bool = False, num_classes: int = 1000) -> Network
     net.add(Linear(4096, in_features=512 * 7 * 7), "classifier.0", alias="fc6")
     net.add(Activation("ReLU"), "classifier.1")
     net.add(Dropout(0.5), "classifier.2")
-    net.add(Linear(4096), "classifier.3", alias="fc7")
+    net.add(Linear(4096, in_features=4096), "classifier.3", alias="fc7")
     net.add(Activation("ReLU"), "classifier.4")
     net.add(Dropout(0.5), "classifier.5")
-    net.add(Linear(num_classes), "classifier.6", alias="fc8")
+    net.add(Linear(num_classes, in_features=4096), "classifier.6", alias="fc8")
     return net
 
 
@@ -76,9 +76,9 @@ def alexnet(num_classes: int = 1000) -> Network:
     net.add(Linear(4096, in_features=256 * 6 * 6), "classifier.1", alias="fc6")
     net.add(Activation("ReLU"), "classifier.2")
     net.add(Dropout(0.5), "classifier.3")
-    net.add(Linear(4096), "classifier.4", alias="fc7")
+    net.add(Linear(4096, in_features=4096), "classifier.4", alias="fc7")
     net.add(Activation("ReLU"), "classifier.5")
-    net.add(Linear(num_classes), "classifier.6", alias="fc8")
+    net.add(Linear(num_classes, in_features=4096), "classifier.6", alias="fc8")
     return net
 
 
@@ -162,9 +162,9 @@ def lenet5() -> Network:
     net.add(Conv2d(120, 5), "c5")
     net.add(Activation("Tanh"), "tanh3")
     net.add(Flatten(), "flatten")
-    net.add(Linear(84), "f6")
+    net.add(Linear(84, in_features=120), "f6")
     net.add(Activation("Tanh"), "tanh4")
-    net.add(Linear(10), "output")
+    net.add(Linear(10, in_features=84), "output")
     return net
 
 

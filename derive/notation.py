@@ -54,8 +54,9 @@ class PartialFrac(sympy.Expr):
 
     def _latex(self, printer) -> str:
         num, den = self.args
-        n = printer._print(num)
-        d = printer._print(den)
+        inner = _plain_printer(printer)   # products inside a ∂ read as juxtaposition, as the seed writes them
+        n = inner._print(num)
+        d = inner._print(den)
         if not _is_atom(num):
             n = rf"\left[{n}\right]" if self._outer else rf"\left({n}\right)"
         if not _is_atom(den):
@@ -90,9 +91,7 @@ class Group(sympy.Expr):
         if _has_number_atom(inner):
             text = printer._print(inner)
         else:
-            keep = {k: printer._settings[k] for k in ("plain_log_base", "sigfigs", "fold_short_frac")
-                    if k in printer._settings}
-            text = type(printer)(dict(keep, mul_symbol=None))._print(inner)
+            text = _plain_printer(printer)._print(inner)
         if _needs_parens(inner):
             return rf"\left({text}\right)"
         return text
@@ -115,3 +114,9 @@ def _needs_parens(e: sympy.Basic) -> bool:
         non_inverse = [a for a in e.args if not (a.is_Pow and a.args[1] == -1)]
         return len(non_inverse) > 1
     return False
+
+
+def _plain_printer(printer):
+    """The same printer with implicit multiplication (its other user settings kept)."""
+    keep = {k: printer._settings[k] for k in ("plain_log_base", "sigfigs", "fold_short_frac") if k in printer._settings}
+    return type(printer)(dict(keep, mul_symbol=None))

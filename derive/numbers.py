@@ -80,6 +80,8 @@ def format_number(value: sympy.Expr, sigfigs: int = 3) -> str:
     d = to_decimal(value)
     if value.is_Integer:  # exact integers are written out in full (parameter counts)
         return str(int(d))
+    if value.is_Float and abs(d) < SCI_HIGH and abs(d - d.to_integral_value()) < Decimal("1e-30"):
+        return str(int(d.to_integral_value()))  # an integral value carried at high precision (the seed's -6), not "-6.00"
     if d == 0:
         return "0"
     if abs(d) >= SCI_HIGH or (d != 0 and abs(d) < SCI_LOW):

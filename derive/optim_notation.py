@@ -212,7 +212,8 @@ def unevaluated_subs(expr: sympy.Expr, mapping: dict) -> sympy.Expr:
 
 def to_sign(expr: sympy.Expr) -> sympy.Expr:
     """x/|x| -> sign(x) (for x != 0): the epsilon-free Adam step is a sign."""
-    e = expr.replace(sympy.Abs, lambda x: x * sympy.sign(x))
+    # factor first: sqrt((1 - gamma) g^2) only becomes sqrt(1 - gamma) |g| once the radicand is factored
+    e = sympy.factor_terms(sympy.cancel(expr)).replace(sympy.Abs, lambda x: x * sympy.sign(x))
     e = sympy.cancel(e)
     return e.replace(lambda a: a.is_Pow and isinstance(a.base, sympy.sign) and a.exp == -1,
                      lambda a: a.base)

@@ -346,9 +346,12 @@ _DECO_RE = re.compile(r"\\(?P<deco>" + "|".join(sorted(_DECOS, key=len, reverse=
 _PARTIAL_RE = re.compile(r"\\[dt]?frac\s*\{\s*(?:\\partial|∂)")
 
 
+_SCRIPT_RE = re.compile(r"[_^]\s*(?:\{[^{}]*\}|[A-Za-z0-9])|\\[A-Za-z]+")
+
+
 def decimal_literals(text: str) -> list[str]:
-    """Decimal numbers written in a segment (not subscripts or exponents' digits), as written."""
-    return [m.group(1) for m in _NUMBER_RE.finditer(text)]
+    """Numbers written in a segment, as written (digits of subscripts, superscripts and commands left out)."""
+    return [m.group(1) for m in _NUMBER_RE.finditer(_SCRIPT_RE.sub(lambda m: " " * len(m.group(0)), text))]
 
 
 class _Reader:
@@ -370,6 +373,7 @@ class _Reader:
         t = re.sub(r"\\\s*$", "", t).strip()
         if not t:
             raise ParseError("empty expression", self.where)
+        t = re.sub(r"\\(gamma|Gamma)(?![A-Za-z])", lambda m: self.placeholder(Written("", m.group(1))), t)
         t = self._partials(t)
         t = self._decorated(t)
         t = self._subscripted(t)
@@ -515,5 +519,8 @@ class Parsed:
 def parse_segment(text: str, log_base: str = "e", time_names: frozenset[str] = frozenset(),
                   where: str | None = None) -> Parsed:
     """One segment -> SymPy, with :class:`Written` / :class:`WrittenPartial` symbols for the named quantities."""
+    from .check_limits import check_size
     reader = _Reader(str(log_base), frozenset(time_names), where or "")
-    return Parsed(reader.parse(text), decimal_literals(text))
+    expr = reader.parse(text)
+    check_size(expr, where)
+    return Parsed(expr, decimal_literals(text))

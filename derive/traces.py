@@ -6,6 +6,7 @@ the symbolic one with numbers in place.
 """
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 import sympy
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
 
 MAX_TREE_TERMS = 64        # the tree-style chain rule repeats shared subexpressions; beyond this many paths, skip it
 MAX_INLINE_CHARS = 160     # a subexpression longer than this is named by its node inside ∂( )
+LINE_WIDTH = 62           # rough characters of maths that fit one line of the page
 
 
 def _umul(*factors: sympy.Expr) -> sympy.Expr:
@@ -55,6 +57,27 @@ class _Writer:
 
     def tex(self, e: sympy.Expr, **extra) -> Tex:
         return latex(e, **self.pset, **extra)
+
+    def form(self, e: sympy.Expr, **kw) -> tuple[Tex, list[Tex] | None]:
+        """A stage of a line: its LaTeX, and the LaTeX of each top-level term when it is a sum (for breaking)."""
+        terms = [self.tex(t, **kw) for t in e.args] if e.is_Add else None
+        return self.tex(e, **kw), terms
+
+    def fit(self, lhs: Tex, forms: list[tuple[Tex, list[Tex] | None]], tag: str) -> list[Line]:
+        """One line when it fits the page; else one stage a line, and a long sum one term a line (as the seed)."""
+        forms = [f for k, f in enumerate(forms) if k == 0 or f[0] != forms[k - 1][0]]
+        if _width(lhs) + sum(_width(t) for t, _ in forms) <= LINE_WIDTH:
+            return [Line(lhs, tuple(t for t, _ in forms), tag=tag)]
+        lines: list[Line] = []
+        for tex, terms in forms:
+            pieces = terms if terms and _width(tex) > LINE_WIDTH else [tex]
+            for k, piece in enumerate(pieces):
+                rel = "="
+                if k > 0:
+                    rel, piece = ("-", Tex(piece[1:].lstrip())) if piece.startswith("-") else ("+", piece)
+                lines.append(Line(lhs if not lines else Tex(""), (piece,), rels=(rel,),
+                                  tag=tag if not lines else ""))
+        return lines
 
     def num(self, v: sympy.Expr) -> TexAtom:
         """A value as an atom spelled as displayed (negative values in brackets, as inside a product)."""
@@ -102,9 +125,9 @@ class _Writer:
             s2 = _uadd([Mul(bar(L, i), Group(g.partial(i, j)), evaluate=False) for i in cons])
             s3 = _uadd([Mul(self.num(self.r.adjoints[i]), Group(_subst(g.partial(i, j), vm)), evaluate=False)
                         for i in cons])
-            forms = [self.tex(s1), self.tex(s2, mul_symbol="times"), self.tex(s3, mul_symbol="times")]
-            forms.append(self.numtex(self.r.adjoints[j]))
-            lines.append(Line(self.tex(bar(L, j)), tuple(Tex(f) for f in _dedupe(forms)), tag=f"adjoint:{j}"))
+            forms = [self.form(s1), self.form(s2, mul_symbol="times"), self.form(s3, mul_symbol="times"),
+                     (self.numtex(self.r.adjoints[j]), None)]
+            lines.extend(self.fit(self.tex(bar(L, j)), forms, f"adjoint:{j}"))
         for n in sorted(g.inputs, key=lambda n: -n.index):
             lines.append(Line(self.tex(decorate("bar", self.tex(sympy.Symbol(n.name)))),
                               (self.tex(bar(L, n.index)), self.numtex(self.r.adjoints[n.index])),
@@ -128,9 +151,9 @@ class _Writer:
                 s1 = _uadd([Mul(PartialFrac(g.symbol(i), g.symbol(j)), dot(L, j), evaluate=False) for j in args])
                 s2 = _uadd([Mul(Group(g.partial(i, j)), dot(L, j), evaluate=False) for j in args])
                 s3 = _uadd([Mul(Group(_subst(g.partial(i, j), vm)), self.num(tan[j]), evaluate=False) for j in args])
-                forms = [self.tex(s1), self.tex(s2, mul_symbol="times"), self.tex(s3, mul_symbol="times"),
-                         self.numtex(tan[i])]
-                lines.append(Line(self.tex(dot(L, i)), tuple(Tex(f) for f in _dedupe(forms)), tag=f"tangent:{i}"))
+                forms = [self.form(s1), self.form(s2, mul_symbol="times"), self.form(s3, mul_symbol="times"),
+                         (self.numtex(tan[i]), None)]
+                lines.extend(self.fit(self.tex(dot(L, i)), forms, f"tangent:{i}"))
             wt = self.tex(sympy.Symbol(w))
             lines.append(Line(Tex(rf"\frac{{\partial y}}{{\partial {wt}}} = \dot{{y}}"),
                               (self.tex(dot(L, g.output)), self.numtex(tan[g.output])), tag=f"tangent-result:{w}"))
@@ -188,10 +211,9 @@ class _Writer:
             if n_paths <= MAX_TREE_TERMS:
                 sym = self.tree(y, x, deps, local=False)
                 loc = self.tree(y, x, deps, local=True)
-                blocks.append(Block.align([
-                    Line(lhs, (self.tex(sym, mul_symbol="dot"),), tag=f"chain:{w}"),
-                    Line(Tex(""), (self.tex(loc, mul_symbol="dot"), grad), tag=f"chain-local:{w}"),
-                ]))
+                lines = self.fit(lhs, [self.form(sym, mul_symbol="dot")], f"chain:{w}")
+                lines += self.fit(Tex(""), [self.form(loc, mul_symbol="dot"), (grad, None)], f"chain-local:{w}")
+                blocks.append(Block.align(lines))
             else:
                 blocks.append(Block.text(f"The expansion down every path has {n_paths} terms; it is given in "
                                          "factored form only (each shared subexpression once)."))
@@ -213,9 +235,9 @@ class _Writer:
                         else PartialFrac(self.label(i), self.label(j)) for i in cons])
             s2 = _uadd([Mul(PartialFrac(ysym, self.label(i)), self._local(i, j), evaluate=False) if i != y
                         else self._local(i, j) for i in cons])
-            lines.append(Line(self.tex(PartialFrac(ysym, self.label(j))),
-                              (self.tex(s1, mul_symbol="dot"), self.tex(s2, mul_symbol="dot"),
-                               self.numtex(self.r.adjoints[j])), tag=f"factored:{j}"))
+            lines.extend(self.fit(self.tex(PartialFrac(ysym, self.label(j))),
+                                  [self.form(s1, mul_symbol="dot"), self.form(s2, mul_symbol="dot"),
+                                   (self.numtex(self.r.adjoints[j]), None)], f"factored:{j}"))
         return lines
 
     def _local(self, i: int, j: int) -> sympy.Expr:
@@ -226,13 +248,25 @@ class _Writer:
         return Group(fs[0] if len(fs) == 1 else Add(*fs, evaluate=False))
 
 
-def _dedupe(forms: list[str]) -> list[str]:
-    """Drop a stage that reads the same as the one before (``= 1 = 1``)."""
-    out: list[str] = []
-    for f in forms:
-        if not out or out[-1] != f:
-            out.append(f)
-    return out
+_FRAC = re.compile(r"\\frac\{([^{}]*)\}\{([^{}]*)\}")
+_CMD = re.compile(r"\\(left|right|quad|,|;|!)\b|\\(left|right)(?=[(\[|.])")
+
+
+def _visible(t: str) -> int:
+    t = re.sub(r"\\[A-Za-z]+", "x", t)
+    return len(re.sub(r"[{}^_\s]", "", t))
+
+
+def _width(tex: str) -> float:
+    """A rough printed width of LaTeX maths in characters: a fraction is as wide as the wider of its numerator and
+    denominator; sub/superscripts and bracket commands cost nothing."""
+    t = _CMD.sub("", tex)
+    for _ in range(50):
+        t2 = _FRAC.sub(lambda m: "w" * max(_visible(m.group(1)), _visible(m.group(2))), t)
+        if t2 == t:
+            break
+        t = t2
+    return _visible(t)
 
 
 TITLES = {"chain": "Chain rule", "forward": "Forward trace", "tangent": "Forward-mode tangent trace",

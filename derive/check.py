@@ -1,0 +1,165 @@
+"""Checking a handwritten solution line by line: ``check(text, problem) -> Report``.
+
+The solution is read into statements (:mod:`derive.reading`); each statement is parsed and judged in a killable
+worker (:mod:`derive.check_limits`) against the derivation of the problem (:mod:`derive.check_reference`,
+:mod:`derive.check_autodiff`). A statement that breaks a limit, or cannot be read, is reported as unverifiable
+with the reason, and the rest of the solution is still checked. Statements in parts of the sheet that are about
+another problem (the seed sheet has three) are listed as skipped.
+
+``problem``: an :class:`~derive.autodiff.AutodiffResult`, a mapping of :func:`derive.autodiff` options
+(``{"expr": ..., "at": "c=3,x=5", "log_base": "10"}``, optionally ``"number": 1`` to pick the sheet's problem 1),
+or the path of a TOML file with those keys (top level, or the first ``[[problem]]`` of kind ``autodiff``).
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any, Mapping
+
+from .autodiff import AutodiffResult, autodiff
+from .check_autodiff import Judgment, State, StatementJudge
+from .check_limits import Sandbox
+from .check_reference import Reference
+from .check_report import Finding, Report
+from .errors import DeriveError, InputError, LimitError
+from .reading import Statement, parse_segment, read
+
+__all__ = ["check", "Report", "Finding", "load_problem", "Problem"]
+
+_AUTODIFF_KEYS = ("expr", "at", "wrt", "log_base", "letter", "sigfigs", "rounding")
+
+
+class Problem:
+    """A problem to check against: its derivation, a label, and (optionally) its number on the sheet."""
+
+    def __init__(self, result: AutodiffResult, label: str = "", number: str = "") -> None:
+        self.result, self.label, self.number = result, label, str(number or "")
+
+    @property
+    def log_base(self) -> str:
+        return self.result.settings.log_base
+
+
+def load_problem(problem: Any) -> Problem:
+    """An AutodiffResult, a mapping of autodiff options, or a TOML file path -> :class:`Problem`."""
+    if isinstance(problem, Problem):
+        return problem
+    if isinstance(problem, AutodiffResult):
+        return Problem(problem, "autodiff problem")
+    if isinstance(problem, (str, Path)) and str(problem).endswith(".toml"):
+        return _from_toml(Path(problem))
+    if isinstance(problem, Mapping):
+        return _from_mapping(problem, "problem")
+    raise InputError(f"cannot check against a {type(problem).__name__}: give an AutodiffResult, a mapping with "
+                     "'expr' and 'at', or a .toml problem file", "problem")
+
+
+def _from_mapping(spec: Mapping[str, Any], where: str) -> Problem:
+    kind = spec.get("kind", "autodiff")
+    if kind != "autodiff":
+        raise InputError(f"checking {kind} problems is not supported yet (only autodiff)", where)
+    if "expr" not in spec or "at" not in spec:
+        raise InputError("an autodiff problem needs 'expr' and 'at'", where)
+    unknown = sorted(set(spec) - set(_AUTODIFF_KEYS) - {"kind", "number", "title", "parts", "label"})
+    if unknown:
+        raise InputError(f"unknown key(s) {', '.join(unknown)}; known: {', '.join(_AUTODIFF_KEYS)}, number", where)
+    opts = {k: spec[k] for k in _AUTODIFF_KEYS if k in spec}
+    if "log_base" in opts:
+        opts["log_base"] = str(opts["log_base"])
+    result = autodiff(**opts)
+    label = spec.get("title") or f"{spec['expr']} at {spec['at'] if isinstance(spec['at'], str) else dict(spec['at'])}"
+    return Problem(result, str(label), spec.get("number", ""))
+
+
+def _from_toml(path: Path) -> Problem:
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10
+        import tomli as tomllib  # type: ignore[no-redef]
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError(f"problem file not found: {path}", "--problem") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read {path}: {exc}", "--problem") from None
+    if "expr" in data:
+        return _from_mapping(data, str(path))
+    for k, item in enumerate(data.get("problem", []) or data.get("problems", [])):
+        if isinstance(item, Mapping) and item.get("kind", "autodiff") == "autodiff" and "expr" in item:
+            return _from_mapping(item, f"{path} problem {k + 1}")
+    raise InputError(f"{path} has no autodiff problem (expected 'expr' and 'at')", "--problem")
+
+
+# ------------------------------------------------------------------------------------------ checking
+
+class _Checker:
+    """The work one worker does: parse a statement's sides and judge them with the state sent along."""
+
+    def __init__(self, problem: Problem, statements: list[Statement]) -> None:
+        self.problem, self.statements = problem, statements
+        self.ref = Reference(problem.result)
+
+    def __call__(self, request: tuple[int, State]) -> tuple[list[Judgment], State, bool]:
+        index, state = request
+        stmt = self.statements[index]
+        parsed: list[Any] = []
+        for k, seg in enumerate(stmt.segments):
+            try:
+                parsed.append(parse_segment(seg.text, self.problem.log_base, where=f"line {stmt.line}"))
+            except DeriveError as exc:
+                parsed.append(exc)
+        judge = StatementJudge(self.ref, state, self.problem.result.settings.sigfigs)
+        judgments = judge.judge(stmt, parsed)
+        about = not (judgments and judgments[0].segment == 0 and judgments[0].verdict == "unverifiable")
+        return judgments, judge.state, about
+
+
+def _number(part: str) -> str:
+    m = re.match(r"\d+", part or "")
+    return m.group(0) if m else ""
+
+
+def check(text: str, problem: Any, *, isolate: bool = True, timeout: float | None = None) -> Report:
+    """Check a worked solution against a problem; see the module docstring for what ``problem`` may be."""
+    prob = load_problem(problem)
+    statements = [s for s in read(text) if len(s.segments) >= 2]
+    checker = _Checker(prob, statements)
+    state = State()
+    results: list[tuple[Statement, list[Judgment], bool]] = []
+    with Sandbox(checker, timeout=timeout, isolate=isolate) as box:
+        for i, stmt in enumerate(statements):
+            try:
+                judgments, state, about = box.call((i, state))
+            except LimitError as exc:
+                judgments, about = [Judgment(0, "unverifiable", found=stmt.segments[0].text,
+                                             message=f"limit exceeded: {exc}")], True
+            except RuntimeError as exc:   # a bug in the checker must not hide the rest of the report
+                first = str(exc).splitlines()[0] if str(exc) else "internal error"
+                judgments, about = [Judgment(0, "unverifiable", found=stmt.segments[0].text,
+                                             message=f"internal error while checking: {first}")], True
+            results.append((stmt, judgments, about))
+    return _report(prob, text, results)
+
+
+def _report(prob: Problem, text: str, results) -> Report:
+    numbers = {_number(s.part) for s, _, about in results if about and _number(s.part)}
+    if prob.number:
+        numbers = {prob.number}
+    report = Report(problem=prob.label, source=text)
+    for stmt, judgments, about in results:
+        num = _number(stmt.part)
+        if num and numbers and num not in numbers:
+            report.skipped.append((stmt.line, f"part {stmt.part} is not about this problem"))
+            continue
+        if not about and not num and not numbers:
+            pass   # an unnumbered sheet: every statement is in scope
+        for j in judgments:
+            if j.verdict in ("ok", "carried", "note", "wrong"):
+                report.checked += 1
+            if j.verdict in ("ok", "carried"):
+                continue
+            seg = stmt.segments[j.segment]
+            step = seg.text if j.segment == 0 else f"{stmt.segments[0].text} = {seg.text}"
+            report.findings.append(Finding(stmt.line, step.strip(), j.verdict, j.expected, j.found, j.message,
+                                           j.diagnosis, stmt.part, stmt.row, j.segment))
+    return report

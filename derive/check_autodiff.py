@@ -1,0 +1,329 @@
+"""Judging the statements of an autodiff solution against its :class:`~derive.check_reference.Reference`.
+
+A statement is a chain ``Q = s_1 = s_2 … = value``. Its first side names the quantity Q (or is an expression);
+every later side is judged:
+
+- a *symbolic* side (named quantities, no decimals) must be the same function of the inputs as Q;
+- a *numeric* side must agree with Q's value within the figures the writer used -- either the exact value or the
+  value carried forward from the writer's own earlier numbers (so one slip is reported once);
+- a side that is wrong but follows arithmetically from the previous (already flagged) side is "carried";
+- a wrong side is matched against the misconception table (:mod:`derive.check_misconceptions`) by perturbing the
+  correct step one term at a time.
+"""
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import sympy
+
+from .check_misconceptions import MISCONCEPTIONS
+from .check_reference import Key, Reference, Term, Unresolved, num
+from .errors import DeriveError
+from .latex import latex
+from .notation import PartialFrac
+from .numbers import count_sigfigs, format_number
+from .reading import Parsed, Statement, WrittenPartial
+from .rules import RULES
+
+_SCI_RE = re.compile(r"^\s*-?\s*(\d+(?:\.\d+)?)\s*\\(?:times|cdot)\s*10\s*\^\s*\{?\s*-?\d+\s*\}?\s*$")
+
+
+@dataclass
+class Judgment:
+    """The verdict on one side of a statement: ok, carried, note, wrong or unverifiable."""
+
+    segment: int
+    verdict: str
+    expected: str = ""
+    found: str = ""
+    message: str = ""
+    diagnosis: str = ""
+
+
+@dataclass
+class State:
+    """What the writer has established so far: their numbers, tangent seeds, values that drifted by rounding."""
+
+    env: dict = field(default_factory=dict)
+    seeds: dict = field(default_factory=dict)
+    drifted: set = field(default_factory=set)
+
+
+def tolerance(text: str, value: sympy.Expr, literals: list[str]) -> sympy.Expr:
+    """How far a written side may be from the reference: half a unit in its last written figure."""
+    v = abs(value) if value != 0 else sympy.S.One
+    sci = _SCI_RE.match(text)
+    single = re.fullmatch(r"\s*[-+]?\s*\(?\s*[-+]?(\d+(?:\.\d*)?|\.\d+)\s*\)?\s*", text)
+    if single or sci:
+        lit = (single or sci).group(1)
+        s = count_sigfigs(lit)
+        lead = math.floor(math.log10(float(v))) if v != 0 else 0
+        return sympy.Rational(1, 2) * sympy.Integer(10) ** (lead - s + 1) * sympy.Rational(1000001, 1000000)
+    decimals = [lit for lit in literals if "." in lit]
+    if not decimals:
+        return v * sympy.Rational(1, 10 ** 12)
+    s = min(count_sigfigs(lit) for lit in decimals)
+    return v * sympy.Integer(10) ** (1 - s)   # one unit at the least precise figure: operations compound rounding
+
+
+def _close(a: Any, b: Any, tol: Any) -> bool:
+    if a is None or b is None:
+        return False
+    return bool(abs(a - b) <= tol + sympy.Rational(1, 10 ** 12) * max(abs(a), abs(b), 1))
+
+
+def _is_number_side(p: Parsed) -> bool:
+    return not p.expr.free_symbols
+
+
+class StatementJudge:
+    """Judges one statement; ``state`` is updated with the writer's numbers as it goes."""
+
+    def __init__(self, ref: Reference, state: State, sigfigs: int = 3) -> None:
+        self.ref, self.state, self.sigfigs = ref, state, sigfigs
+
+    # ------------------------------------------------------------------------------------------ evaluation
+    def value(self, e: sympy.Expr, carried: bool) -> sympy.Expr:
+        st = self.state
+        subs = {s: self.ref.value_of_symbol(s, st.env, st.seeds, carried) for s in e.free_symbols}
+        return num(e.xreplace(subs))
+
+    def judge(self, stmt: Statement, parsed: list[Parsed | DeriveError]) -> list[Judgment]:
+        out: list[Judgment] = []
+        first = parsed[0]
+        if isinstance(first, DeriveError):
+            return [Judgment(0, "unverifiable", found=stmt.segments[0].text, message=f"cannot read: {first}")]
+        try:
+            q = self.ref.resolve(first.expr) if isinstance(first.expr, sympy.Symbol) else None
+            target_in = (self.ref.key_in(q, self.state.seeds) if q else
+                         self.ref.to_inputs(first.expr, self.state.seeds))
+            target_ex = self.ref.exact(q, self.state.seeds) if q else self.value(first.expr, False)
+            lhs_cf = None if q else self.value(first.expr, True)
+        except Unresolved as exc:
+            return [Judgment(0, "unverifiable", found=stmt.segments[0].text, message=str(exc))]
+        except (ArithmeticError, ValueError, TypeError, ZeroDivisionError):
+            return [Judgment(0, "unverifiable", found=stmt.segments[0].text,
+                             message="its value is undefined at the point")]
+        if q and q[0] == "tangent" and self.ref.g[q[1]].is_input:
+            return self._seed(stmt, parsed, q)
+        terms = self.ref.formula(q) if q else []
+        cf_targets = []
+        restated = bool(q) and q in self.state.env
+        if restated:
+            cf_targets.append(self.state.env[q])
+        if terms:
+            cf_targets.append(self.ref.formula_value(terms, self.state.env, self.state.seeds))
+        if lhs_cf is not None:
+            cf_targets.append(lhs_cf)
+        inherited = self._uses_drifted(terms)
+        flagged, last_cf, written = False, None, None
+        for k in range(1, len(parsed)):
+            seg, p = stmt.segments[k], parsed[k]
+            if seg.rel not in ("=", "≈", ":="):
+                out.append(Judgment(k, "unverifiable", found=seg.text,
+                                    message=f"the relation '{seg.rel}' is not checked (only =, ≈)"))
+                continue
+            if isinstance(p, DeriveError):
+                out.append(Judgment(k, "unverifiable", found=seg.text, message=f"cannot read: {p}"))
+                continue
+            try:
+                j, cf = self._side(stmt, k, p, q, terms, target_in, target_ex, cf_targets, flagged, last_cf,
+                                   restated, inherited)
+            except Unresolved as exc:
+                out.append(Judgment(k, "unverifiable", found=seg.text, message=str(exc)))
+                continue
+            except (ArithmeticError, ValueError, TypeError, ZeroDivisionError):
+                out.append(Judgment(k, "unverifiable", found=seg.text, message="its value is undefined at the point"))
+                continue
+            out.append(j)
+            flagged = flagged or j.verdict == "wrong"
+            last_cf = cf if cf is not None else last_cf
+            if _is_number_side(p) and cf is not None:
+                written = cf
+        if flagged:   # one report per statement: drift notes yield to the error
+            out = [j for j in out if j.verdict != "note"]
+        if q and written is not None:
+            self.state.env[q] = written
+            if any(j.diagnosis == "rounding-drift" for j in out) or (inherited and not restated):
+                if not _close(written, target_ex, tolerance(stmt.segments[-1].text, target_ex, [])):
+                    self.state.drifted.add(q)
+        return out
+
+    def _uses_drifted(self, terms: list[Term]) -> bool:
+        used: set = set()
+        for t in terms:
+            if t.factor:
+                used.add(t.factor)
+            used |= {("value", i) for i, s in self.ref.node_sym.items() if s in t.local.free_symbols}
+        return bool(used & self.state.drifted)
+
+    def _seed(self, stmt: Statement, parsed: list, q: Key) -> list[Judgment]:
+        """``\\dot x = 1``: the writer chooses the direction; a new seed starts a new tangent pass."""
+        name = self.ref.g[q[1]].name
+        out = []
+        for k in range(1, len(parsed)):
+            p = parsed[k]
+            if isinstance(p, DeriveError) or p.expr.free_symbols:
+                continue
+            v = num(p.expr)
+            if any(key[0] == "tangent" and not self.ref.g[key[1]].is_input for key in self.state.env):
+                self.state.env = {key: val for key, val in self.state.env.items() if key[0] != "tangent"}
+                self.state.seeds = {}
+            self.state.seeds[name] = v
+            self.state.env[q] = v
+            out.append(Judgment(k, "ok", found=stmt.segments[k].text))
+        return out
+
+    # ------------------------------------------------------------------------------------------ one side
+    def _side(self, stmt, k, p: Parsed, q, terms, target_in, target_ex, cf_targets, flagged, last_cf, restated,
+              inherited) -> tuple[Judgment, Any]:
+        seg = stmt.segments[k]
+        for s in p.expr.free_symbols:
+            self.ref.resolve(s)
+        symbolic = bool(p.expr.free_symbols) and not any("." in lit for lit in p.literals)
+        cf = self.value(p.expr, True)
+        if symbolic:
+            e_in = self.ref.to_inputs(p.expr, self.state.seeds)
+            if self.ref.same_function(e_in, target_in):
+                return Judgment(k, "ok", found=seg.text), cf
+        else:
+            ex = self.value(p.expr, False)
+            tol = tolerance(seg.text, target_ex, p.literals)
+            if any(_close(cf, t, tol) for t in cf_targets) or _close(ex, target_ex, tol) or _close(cf, target_ex, tol):
+                if _is_number_side(p) and not _close(cf, target_ex, tol) and not restated and not inherited \
+                        and not flagged and q:
+                    return self._drift(k, seg.text, cf, target_ex, q), cf
+                return Judgment(k, "ok", found=seg.text), cf
+        if flagged and last_cf is not None and _close(cf, last_cf, tolerance(seg.text, cf, p.literals)):
+            return Judgment(k, "carried", found=seg.text,
+                            message="follows from the previous (wrong) side of this line"), cf
+        return self._wrong(stmt, k, p, q, terms, symbolic, cf, target_ex, cf_targets), cf
+
+    def _drift(self, k: int, text: str, cf: Any, exact: Any, q: Key) -> Judgment:
+        self.state.drifted.add(q)
+        shown = format_number(exact, max(self.sigfigs, count_sigfigs(text.strip().lstrip("-")) or 1))
+        return Judgment(k, "note", expected=shown, found=text, diagnosis="rounding-drift",
+                        message=f"rounding drift: {text.strip()} follows from the rounded values written earlier; "
+                                f"the exact value is {shown}")
+
+    def _wrong(self, stmt, k, p: Parsed, q, terms, symbolic, cf, target_ex, cf_targets) -> Judgment:
+        seg = stmt.segments[k]
+        expected = self._expected(p, q, symbolic, cf_targets, target_ex, seg.text)
+        diag, detail = self._diagnose(p, q, terms, symbolic, cf, seg.text)
+        msg = f"expected {expected}, found {seg.text.strip()}"
+        if diag:
+            msg = f"{MISCONCEPTIONS[diag].title}: {detail}"
+        tail = self._final_value_note(stmt, k, q, target_ex, cf_targets)
+        return Judgment(k, "wrong", expected=expected, found=seg.text.strip(), message=msg + tail, diagnosis=diag)
+
+    def _final_value_note(self, stmt, k, q, target_ex, cf_targets) -> str:
+        """'(the value 71.6 is right anyway)' when the line's final number agrees despite a wrong middle step."""
+        last = stmt.segments[-1]
+        if k == len(stmt.segments) - 1 or not re.fullmatch(r"\s*-?\s*[\d.]+\s*", last.text):
+            return ""
+        try:
+            from .reading import parse_segment
+            v = num(parse_segment(last.text).expr)
+        except Exception:   # the final side is judged on its own; this is only a remark
+            return ""
+        tol = tolerance(last.text, target_ex, [])
+        if any(_close(v, t, tol) for t in cf_targets) or _close(v, target_ex, tol):
+            return f" (the value {last.text.strip()} is right anyway)"
+        return ""
+
+    def _expected(self, p, q, symbolic, cf_targets, target_ex, text) -> str:
+        if not symbolic:
+            s = max(self.sigfigs, count_sigfigs(text.strip().lstrip("-(").rstrip(")")) if re.search(r"\d", text)
+                    else self.sigfigs)
+            best = cf_targets[-1] if cf_targets else target_ex
+            return format_number(best, s)
+        if q and self.ref.formula(q):
+            partials = any(isinstance(s, WrittenPartial) for s in p.expr.free_symbols)
+            return str(latex(self._formula_expr(q, partials)))
+        return str(latex(sympy.simplify(self.ref.key_in(q, self.state.seeds) if q else 0)))
+
+    def _formula_expr(self, q: Key, as_partials: bool) -> sympy.Expr:
+        terms = self.ref.formula(q)
+        parts = []
+        for t in terms:
+            local = t.local
+            if as_partials and q[0] in ("adjoint", "tangent") and t.via is not None:
+                i, j = (t.via, q[1]) if q[0] == "adjoint" else (q[1], t.via)
+                local = PartialFrac(self.ref.node_sym[i], self.ref.node_sym[j])
+            f = self.ref.factor_symbol(t.factor) if t.factor else None
+            parts.append(local if f is None else (f if local == 1 else sympy.Mul(f, local, evaluate=False)))
+        return parts[0] if len(parts) == 1 else sympy.Add(*parts, evaluate=False)
+
+    # ------------------------------------------------------------------------------------------ diagnosis
+    def _diagnose(self, p: Parsed, q, terms, symbolic, cf, text) -> tuple[str, str]:
+        if not q:
+            return "", ""
+        for mid, detail, alt in self._perturbations(q, terms):
+            try:
+                if symbolic:
+                    hit = self.ref.same_function(self.ref.to_inputs(p.expr, self.state.seeds),
+                                                 self.ref.formula_in(alt, self.state.seeds))
+                else:
+                    v = self.ref.formula_value(alt, self.state.env, self.state.seeds)
+                    hit = _close(cf, v, tolerance(text, v, p.literals))
+            except (ArithmeticError, ValueError, TypeError, ZeroDivisionError):
+                hit = False
+            if hit:
+                return mid, detail
+        return "", ""
+
+    def _perturbations(self, q: Key, terms: list[Term]):
+        """(misconception id, explanation, perturbed terms): one change at a time, most specific first."""
+        g, L = self.ref.g, self.ref.letter
+        kind = q[0]
+        for n, t in enumerate(terms):
+            i, j = self._edge(q, t)
+            if i is None:
+                continue
+            node = g[i]
+            if node.op == "log" and kind != "value":
+                nat = sympy.E if node.param != sympy.E else sympy.Integer(10)
+                alt_local = RULES["log"].partials(self.ref.node_sym[j], p=nat)[0]
+                yield ("log-base", f"∂{L}_{i}/∂{L}_{j} = {_s(t.local)} for the base-{_s(node.param)} log "
+                                   f"{L}_{i} = {_s(g.local(i))}, not {_s(alt_local)}",
+                       _replace(terms, n, t.factor, alt_local, t.via))
+            if t.local != 0 and kind != "value":
+                yield ("sign-slip", f"∂{L}_{i}/∂{L}_{j} = {_s(t.local)} ({L}_{i} = {_s(g.local(i))}), "
+                                    f"written as {_s(-t.local)}",
+                       _replace(terms, n, t.factor, sympy.Mul(-1, t.local, evaluate=False), t.via))
+        if kind == "adjoint" and len(terms) > 1:
+            for n, t in enumerate(terms):
+                yield ("fan-out", f"{L}_{q[1]} feeds {', '.join(f'{L}_{u.via}' for u in terms)}; the term "
+                                  f"through {L}_{t.via} is missing from the sum", terms[:n] + terms[n + 1:])
+        if kind == "value":
+            node = g[q[1]]
+            syms = [self.ref.node_sym[a] if isinstance(a, int) else a for a in node.operands]
+            if node.op == "log":
+                other = sympy.E if node.param != sympy.E else sympy.Integer(10)
+                alt = RULES["log"].build(syms[0], p=other)
+                yield ("log-value-base", f"{L}_{q[1]} = {_s(g.local(q[1]))} is a base-{_s(node.param)} log, "
+                                         f"not {_s(alt)}", [Term(None, alt)])
+            if node.op == "sub":
+                for alt in (RULES["add"].build(*syms), RULES["sub"].build(syms[1], syms[0])):
+                    yield ("sub-sign", f"{L}_{q[1]} = {_s(g.local(q[1]))}, not {_s(alt)}", [Term(None, alt)])
+
+    def _edge(self, q: Key, t: Term) -> tuple[int | None, int | None]:
+        """The graph edge (i, j) whose local partial ∂v_i/∂v_j a term carries."""
+        if q[0] == "adjoint" and t.via is not None:
+            return t.via, q[1]
+        if q[0] == "tangent" and t.via is not None:
+            return q[1], t.via
+        if q[0] == "partial":
+            return q[1], q[2]
+        return None, None
+
+
+def _replace(terms: list[Term], n: int, factor, local, via) -> list[Term]:
+    return terms[:n] + [Term(factor, local, via)] + terms[n + 1:]
+
+
+def _s(e: Any) -> str:
+    return sympy.sstr(e) if isinstance(e, sympy.Basic) else str(e)

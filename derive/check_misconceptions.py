@@ -1,0 +1,58 @@
+"""Known misconceptions, as data: what a wrong step is diagnosed as when it matches a perturbed derivation.
+
+Each entry names the mistake and explains it. The checker perturbs the correct step in the ways listed under
+``perturbs`` (one term at a time) and, when the writer's step equals a perturbed version, reports that entry.
+Entries for the optimizer and CNN problem kinds are listed here so reports and docs share one vocabulary; their
+perturbations belong to those checkers.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Misconception:
+    id: str
+    title: str
+    explanation: str
+    kinds: tuple[str, ...]
+    perturbs: str
+
+
+MISCONCEPTIONS: dict[str, Misconception] = {m.id: m for m in (
+    Misconception("log-base", "derivative of log in the wrong base",
+                  "d/du log_b u = 1/(u ln b); 1/u holds only for the natural log", ("autodiff",),
+                  "local partial of a log node: the other base's 1/u or 1/(u ln 10)"),
+    Misconception("log-value-base", "log evaluated in the wrong base",
+                  "the value of log u must use the problem's base", ("autodiff",),
+                  "value of a log node: the other base"),
+    Misconception("sign-slip", "sign slip in a partial",
+                  "a local partial written with the opposite sign", ("autodiff",),
+                  "one local partial negated"),
+    Misconception("sub-sign", "sign slip in a difference",
+                  "v = a - b computed as a + b or b - a", ("autodiff",),
+                  "value of a sub node: operands added or swapped"),
+    Misconception("fan-out", "fan-out adjoints not summed",
+                  "a node that feeds several others collects one adjoint term from each of them", ("autodiff",),
+                  "adjoint: one consumer's term left out"),
+    Misconception("quotient-rule", "quotient rule slip",
+                  "∂(a/b)/∂b = -a/b^2", ("autodiff",),
+                  "local partial of a div node w.r.t. the denominator: -1/b or a/b^2"),
+    Misconception("rounding-drift", "rounding drift",
+                  "rounded intermediates carried on make later figures differ from the exact value", ("autodiff",),
+                  "(a note, not an error: the value follows from the writer's rounded numbers)"),
+    Misconception("eps-root", "ε inside vs outside the root",
+                  "Adam divides by sqrt(v_hat) + ε, not sqrt(v_hat + ε)", ("optim",), "optimizer checker"),
+    Misconception("norm-squared", "‖w‖ vs ‖w‖²",
+                  "L2 regularisation adds λ‖w‖²; its gradient is 2λw, which ‖w‖ does not give", ("optim",),
+                  "optimizer checker"),
+    Misconception("rf-no-pool", "receptive field without the pooling layers",
+                  "pooling layers enlarge the receptive field and multiply the jump of later layers", ("cnn",),
+                  "CNN checker"),
+    Misconception("params-no-bias", "parameters without biases",
+                  "each output channel / unit has a bias: (k·k·C_in + 1)·C_out", ("cnn",), "CNN checker"),
+)}
+
+
+def title(mid: str) -> str:
+    return MISCONCEPTIONS[mid].title

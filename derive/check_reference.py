@@ -1,0 +1,318 @@
+"""What an autodiff solution should say: every quantity of the Wengert list, three ways.
+
+A *key* names a quantity: ``("value", i)``, ``("adjoint", i)``, ``("tangent", i)``, ``("partial", k, j)`` (the local
+partial ∂v_k/∂v_j) or ``("total", k, j)`` (d v_k / d input j). For each key the reference gives
+
+- its meaning as a function of the inputs (to judge a symbolic step: same function ⇒ right, whatever the form),
+- its exact value at the point,
+- its *carried-forward* value: the step's own formula evaluated with the writer's earlier numbers, so a line that
+  builds correctly on an earlier slip is not reported again,
+- its formula as terms ``Σ factor · local`` in node symbols (for the expected side of a report and for the
+  misconception table, which perturbs one term at a time).
+
+The writer's notation (``N_3``, ``\\bar{v}_{-1}``, ``\\bar x``, ``y``, ``\\dot v_2``, ∂-fractions between named
+quantities or whole subexpressions) is mapped onto keys by :meth:`Reference.resolve`.
+"""
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+import sympy
+
+from .autodiff import AutodiffResult, forward_tangents, forward_values, partial_values, reverse_adjoints
+from .notation import bar, dot
+from .reading import Written, WrittenPartial
+from .settings import Settings
+
+Key = tuple
+OUTPUT_NAMES = ("y", "f", "L", "z", "F", "J", "E", "l")
+_DIGITS = 30
+
+
+class Unresolved(Exception):
+    """A written quantity that names nothing in this problem (the message says what and why)."""
+
+
+def canonical(e: sympy.Expr) -> sympy.Expr:
+    """Two-argument logs as quotients of natural logs (SymPy differentiates an unevaluated log(x, 10) as ln x)."""
+    return e.replace(lambda t: isinstance(t, sympy.log) and len(t.args) == 2,
+                     lambda t: sympy.log(t.args[0]) / sympy.log(t.args[1]))
+
+
+def num(e: sympy.Expr) -> sympy.Expr:
+    """A numeric value at 30 digits (exact rationals stay exact)."""
+    if isinstance(e, (int,)):
+        return sympy.Integer(e)
+    if e.is_Rational:
+        return e
+    v = sympy.N(e, _DIGITS)
+    if v.has(sympy.zoo, sympy.oo, -sympy.oo, sympy.nan) or not v.is_number:
+        raise ArithmeticError("undefined value")
+    if not v.is_real:
+        re_, im = v.as_real_imag()
+        if abs(im) > sympy.Float(10) ** -20 * max(1, abs(re_)):
+            raise ArithmeticError("not a real number")
+        v = re_
+    return v
+
+
+@dataclass(frozen=True)
+class Term:
+    """One term of a formula: ``factor`` (a key whose value multiplies, or None) times ``local`` (node symbols)."""
+
+    factor: Key | None
+    local: sympy.Expr
+    via: int | None = None     # the node the term goes through (consumer for adjoints, operand for tangents)
+
+
+class Reference:
+    """The derivation of one autodiff problem, in the forms a checker needs."""
+
+    def __init__(self, result: AutodiffResult) -> None:
+        g = result.graph
+        self.result, self.g, self.out = result, g, g.output
+        self.letter = g.letter
+        self.base = sympy.E if result.settings.log_base == "e" else sympy.Integer(int(result.settings.log_base))
+        exact = Settings.make(log_base=result.settings.log_base, rounding="exact", letter=g.letter)
+        at = {n.name: result.values[n.index] for n in g.inputs}
+        self.values = forward_values(g, at, exact)
+        self.pv = partial_values(g, self.values, exact)
+        self.adj = reverse_adjoints(g, self.pv, exact)
+        self.tan = {n.name: forward_tangents(g, self.pv, exact, n.name) for n in g.inputs}
+        self.inputs = {n.name: n.index for n in g.inputs}
+        self.input_sym = {n.index: sympy.Symbol(n.name) for n in g.inputs}
+        self.point = {sympy.Symbol(n.name): self.values[n.index] for n in g.inputs}
+        self.expr_in = {n.index: canonical(n.expr) for n in g.nodes}
+        self.node_sym = {n.index: g.symbol(n.index) for n in g.nodes}
+        self._to_in = {self.node_sym[i]: e for i, e in self.expr_in.items()}
+        self._adj_in: dict[int, sympy.Expr] | None = None
+        letters = {g.letter, result.forward_letter, "v", "N"}
+        self.letters = {L for L in letters if L not in self.inputs}
+        self._norm_inputs = {_norm_name(n): n for n in self.inputs}
+        self._match_cache: dict[sympy.Expr, int | None] = {}
+        rng = random.Random(7)
+        self.samples = [self.point] + [{s: sympy.Rational(rng.randint(120, 380), 100) for s in self.point}
+                                       for _ in range(2)]
+
+    # ------------------------------------------------------------------------------------------ notation
+    def resolve(self, sym: sympy.Symbol) -> Key:
+        """The key a written symbol names, or :class:`Unresolved`."""
+        if isinstance(sym, WrittenPartial):
+            return self._resolve_partial(sym)
+        if not isinstance(sym, Written):
+            raise Unresolved(f"unknown symbol {sym}")
+        kind = {"": "value", "bar": "adjoint", "dot": "tangent"}.get(sym.deco)
+        if kind is None or sym.time:
+            raise Unresolved(f"{_show(sym)} is not a quantity of this problem")
+        i = self._index(sym)
+        return (kind, i)
+
+    def _index(self, sym: Written) -> int:
+        if sym.base in self.letters and sym.sub:
+            try:
+                i = int(sym.sub)
+            except ValueError:
+                raise Unresolved(f"{_show(sym)}: the subscript is not a node number") from None
+            if i not in self.node_sym:
+                lo, hi = min(self.node_sym), max(self.node_sym)
+                raise Unresolved(f"{_show(sym)}: there is no node {i} (nodes are {lo} … {hi})")
+            return i
+        name = _norm_name(sym.base + sym.sub)
+        if name in self._norm_inputs:
+            return self.inputs[self._norm_inputs[name]]
+        if not sym.sub and sym.base in OUTPUT_NAMES:
+            return self.out
+        raise Unresolved(f"{_show(sym)} is not a quantity of this problem")
+
+    def _resolve_partial(self, p: WrittenPartial) -> Key:
+        output_alias = isinstance(p.num, Written) and not p.num.sub and p.num.base in OUTPUT_NAMES \
+            and p.num.base not in self.inputs and not p.num.deco
+        k = self.out if output_alias else self.match_node(p.num)
+        j = self.match_node(p.den)
+        if k is None or j is None:
+            raise Unresolved("∂-fraction between quantities that are not nodes of this problem")
+        if output_alias:
+            return ("adjoint", j)
+        if j in self.g[k].args:
+            return ("partial", k, j)
+        if self.g[j].is_input:
+            return ("total", k, j)
+        raise Unresolved(f"∂{self.letter}_{k}/∂{self.letter}_{j}: {self.letter}_{k} does not depend directly on "
+                         f"{self.letter}_{j}")
+
+    def match_node(self, e: sympy.Expr) -> int | None:
+        """The node a written expression stands for (``v_3``, ``x``, or a whole subexpression like ``x^2``)."""
+        if isinstance(e, Written):
+            key = self.resolve(e)
+            return key[1] if key[0] == "value" else None
+        if e in self._match_cache:
+            return self._match_cache[e]
+        try:
+            e_in = self.to_inputs(e, {})
+        except (Unresolved, ArithmeticError):
+            return None
+        found = None
+        for i, ref in self.expr_in.items():
+            if ref == e_in or self.same_function(ref, e_in):
+                found = i
+                break
+        self._match_cache[e] = found
+        return found
+
+    # ------------------------------------------------------------------------------------------ meanings
+    def adj_in(self) -> dict[int, sympy.Expr]:
+        """Adjoints as functions of the inputs (reverse accumulation on expressions)."""
+        if self._adj_in is None:
+            out = {self.out: sympy.S.One}
+            for node in reversed(self.g.nodes):
+                j = node.index
+                if j == self.out:
+                    continue
+                out[j] = sympy.Add(*[out[k] * self.local_in(k, j) for k in self.g.consumers(j)])
+            self._adj_in = out
+        return self._adj_in
+
+    def local_in(self, k: int, j: int) -> sympy.Expr:
+        return canonical(self.g.partial(k, j).xreplace(self._to_in))
+
+    def key_in(self, key: Key, seeds: Mapping[str, sympy.Expr]) -> sympy.Expr:
+        kind = key[0]
+        if kind == "value":
+            return self.expr_in[key[1]]
+        if kind == "adjoint":
+            return self.adj_in()[key[1]]
+        if kind == "tangent":
+            i = key[1]
+            if self.g[i].is_input:
+                return seeds.get(self.g[i].name, sympy.S.Zero)
+            return sympy.Add(*[s * sympy.diff(self.expr_in[i], sympy.Symbol(w)) for w, s in seeds.items()])
+        if kind == "partial":
+            return self.local_in(key[1], key[2])
+        if kind == "total":
+            return sympy.diff(self.expr_in[key[1]], self.input_sym[key[2]])
+        raise KeyError(key)
+
+    def exact(self, key: Key, seeds: Mapping[str, sympy.Expr]) -> sympy.Expr:
+        kind = key[0]
+        if kind == "value":
+            return self.values[key[1]]
+        if kind == "adjoint":
+            return self.adj[key[1]]
+        if kind == "tangent":
+            return sum((s * self.tan[w][key[1]] for w, s in seeds.items()), sympy.S.Zero)
+        if kind == "partial":
+            return self.pv[(key[1], key[2])]
+        if kind == "total":
+            return self.tan[self.g[key[2]].name][key[1]]
+        raise KeyError(key)
+
+    def to_inputs(self, e: sympy.Expr, seeds: Mapping[str, sympy.Expr]) -> sympy.Expr:
+        """A written expression as a function of the inputs."""
+        subs = {s: self.key_in(self.resolve(s), seeds) for s in e.free_symbols}
+        return canonical(e.xreplace(subs))
+
+    def same_function(self, a: sympy.Expr, b: sympy.Expr, rtol: float = 1e-12) -> bool:
+        """Equal at the point and at two more sample points (a difference that is not identically 0 shows)."""
+        try:
+            d = sympy.simplify(a - b) if a.count_ops() + b.count_ops() < 40 else None
+            if d == 0:
+                return True
+        except Exception:   # simplify is only a shortcut here
+            pass
+        for pt in self.samples:
+            try:
+                va, vb = num(a.xreplace(pt)), num(b.xreplace(pt))
+            except (ArithmeticError, TypeError, ValueError, ZeroDivisionError):
+                return False
+            if abs(va - vb) > rtol * max(abs(va), abs(vb), 1):
+                return False
+        return True
+
+    # ------------------------------------------------------------------------------------------ formulas
+    def formula(self, key: Key) -> list[Term]:
+        """The step that defines a quantity, as terms in node symbols."""
+        kind = key[0]
+        g = self.g
+        if kind == "value":
+            i = key[1]
+            if g[i].is_input:
+                return [Term(None, self.node_sym[i])]
+            return [Term(None, g.local(i))]
+        if kind == "adjoint":
+            j = key[1]
+            if j == self.out:
+                return [Term(None, sympy.S.One)]
+            return [Term(("adjoint", k), g.partial(k, j), k) for k in g.consumers(j)]
+        if kind == "tangent":
+            i = key[1]
+            if g[i].is_input:
+                return [Term(("tangent", i), sympy.S.One)]
+            return [Term(("tangent", j), g.partial(i, j), j) for j in dict.fromkeys(g[i].args)]
+        if kind == "partial":
+            return [Term(None, g.partial(key[1], key[2]))]
+        return []
+
+    def formula_tex(self, key: Key, stage: str) -> sympy.Expr:
+        """The formula as an unevaluated expression for display: ``stage`` "local" keeps factor symbols."""
+        terms = self.formula(key)
+        parts = []
+        for t in terms:
+            f = self.factor_symbol(t.factor) if t.factor else None
+            parts.append(t.local if f is None else (f if t.local == 1 else sympy.Mul(f, t.local, evaluate=False)))
+        if not parts:
+            return sympy.S.Zero
+        return parts[0] if len(parts) == 1 else sympy.Add(*parts, evaluate=False)
+
+    def factor_symbol(self, key: Key) -> sympy.Expr:
+        return {"adjoint": bar, "tangent": dot}[key[0]](self.letter, key[1])
+
+    def formula_value(self, terms: list[Term], env: Mapping[Key, sympy.Expr], seeds) -> sympy.Expr:
+        """A formula evaluated with the writer's numbers where written (exact values elsewhere)."""
+        vals = {self.node_sym[i]: env.get(("value", i), self.values[i]) for i in self.node_sym}
+        total = sympy.S.Zero
+        for t in terms:
+            f = sympy.S.One if t.factor is None else env.get(t.factor, None)
+            if f is None:
+                f = self.exact(t.factor, seeds)
+            total += f * num(t.local.xreplace(vals))
+        return total
+
+    def formula_in(self, terms: list[Term], seeds) -> sympy.Expr:
+        total = sympy.S.Zero
+        for t in terms:
+            f = sympy.S.One if t.factor is None else self.key_in(t.factor, seeds)
+            total += f * canonical(t.local.xreplace(self._to_in))
+        return total
+
+    def value_of_symbol(self, sym: sympy.Symbol, env: Mapping[Key, sympy.Expr], seeds, carried: bool) -> Any:
+        key = self.resolve(sym)
+        if carried and key in env:
+            return env[key]
+        if carried and key[0] == "partial":
+            return self.formula_value(self.formula(key), env, seeds)
+        return self.exact(key, seeds)
+
+    def describe(self, key: Key) -> str:
+        """A short name for messages: ``\\bar v_3``, ``v_5``, ``∂v_5/∂v_3``."""
+        L = self.letter
+        kind = key[0]
+        if kind == "value":
+            return f"{L}_{key[1]}"
+        if kind == "adjoint":
+            return f"\\bar {L}_{key[1]}"
+        if kind == "tangent":
+            return f"\\dot {L}_{key[1]}"
+        if kind == "partial":
+            return f"∂{L}_{key[1]}/∂{L}_{key[2]}"
+        return f"d{L}_{key[1]}/d{self.g[key[2]].name}"
+
+
+def _norm_name(name: str) -> str:
+    return name.replace("{", "").replace("}", "").replace("_", "").replace("\\", "")
+
+
+def _show(sym: Written) -> str:
+    from .latex import latex
+    return str(latex(sym))

@@ -1,0 +1,125 @@
+"""The checker's report: findings per step, as a terminal report, JSON, or the solution annotated in LaTeX."""
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from .latex import escape_tex
+
+_ASCII = {"∂": "d", "≈": "~", "×": "x", "·": ".", "−": "-", "‖": "||", "ε": "eps", "λ": "lambda", "→": "->",
+          "≠": "!=", "≤": "<=", "≥": ">=", "…": "...", "²": "^2", "∼": "~", "⇒": "=>", "←": "<-"}
+
+
+def _ascii(text: str) -> str:
+    """pdflatex with derive's preamble knows no maths symbols in text mode: spell them in ASCII."""
+    out = "".join(_ASCII.get(ch, ch) for ch in text)
+    return out.encode("ascii", "replace").decode("ascii")
+
+
+def _tex(text: str) -> str:
+    return escape_tex(_ascii(text))
+
+
+VERDICTS = ("wrong", "unverifiable", "note")   # what a report lists; "ok" and "carried" steps are counted only
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One judged step: where (source ``line``; ``step`` is ``lhs = side``), the verdict and why."""
+
+    line: int
+    step: str
+    verdict: str
+    expected: str = ""
+    found: str = ""
+    message: str = ""
+    diagnosis: str = ""
+    part: str = ""
+    row: int = 0
+    side: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class Report:
+    """All findings for one solution; ``ok`` is False when a step is wrong."""
+
+    findings: list[Finding] = field(default_factory=list)
+    checked: int = 0                       # sides judged (ok, carried, note, wrong)
+    skipped: list[tuple[int, str]] = field(default_factory=list)   # (line, reason) of statements not checked
+    problem: str = ""
+    source: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors()
+
+    @property
+    def verified(self) -> bool:
+        """No wrong step and nothing left unverified."""
+        return not any(f.verdict in ("wrong", "unverifiable") for f in self.findings)
+
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.verdict == "wrong"]
+
+    def count(self, verdict: str) -> int:
+        return sum(1 for f in self.findings if f.verdict == verdict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"ok": self.ok, "verified": self.verified, "problem": self.problem, "checked": self.checked,
+                "findings": [f.to_dict() for f in self.findings],
+                "skipped": [{"line": ln, "reason": r} for ln, r in self.skipped]}
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n"
+
+    def summary(self) -> str:
+        parts = [f"{self.checked} step(s) checked", f"{self.count('wrong')} wrong",
+                 f"{self.count('unverifiable')} unverifiable", f"{self.count('note')} note(s)"]
+        if self.skipped:
+            parts.append(f"{len(self.skipped)} statement(s) skipped (not about this problem)")
+        return ", ".join(parts)
+
+    def to_text(self, only: list[Finding] | None = None, name: str = "") -> str:
+        """A terminal report: one block per finding, then a summary line."""
+        out = []
+        for f in (self.findings if only is None else only):
+            head = f"{name + ':' if name else ''}line {f.line}" + (f" ({f.part})" if f.part else "")
+            out.append(f"{head}: {f.verdict.upper()}: {f.message}")
+            out.append(f"    step:     {f.step}")
+            if f.expected:
+                out.append(f"    expected: {f.expected}")
+            if f.found and f.found != f.step:
+                out.append(f"    written:  {f.found}")
+        verdict = "OK" if self.ok else "WRONG"
+        out.append(f"{name + ': ' if name else ''}{verdict}: {self.summary()}")
+        return "\n".join(out) + "\n"
+
+    def to_latex(self) -> str:
+        """The solution as a LaTeX document with each finding as a margin note by its line."""
+        from .render import standalone_latex
+        from .latex import Tex
+        by_line: dict[int, list[Finding]] = {}
+        for f in self.findings:
+            by_line.setdefault(f.line, []).append(f)
+        lines = self.source.split("\n")
+        body = [r"\setlength{\marginparwidth}{2cm}\begin{flushleft}\small"]
+        colours = {"wrong": "WRONG", "unverifiable": "UNVERIFIED", "note": "NOTE"}
+        for n, text in enumerate(lines, 1):
+            shown = _tex(text) if text.strip() else ""
+            notes = by_line.get(n, [])
+            marks = "".join(rf"\marginpar{{\raggedright\scriptsize\textbf{{{colours[f.verdict]}}}: "
+                            rf"{_tex(f.message)}}}" for f in notes)
+            prefix = r"\textbf{$\triangleright$} " if any(f.verdict == "wrong" for f in notes) else ""
+            body.append(rf"{{\ttfamily\scriptsize {n:>3}}}\quad {prefix}{shown}{marks}\\")
+        body.append(r"\end{flushleft}")
+        body.append(r"\noindent\textbf{" + _tex("Result: " + ("OK" if self.ok else "WRONG")) + r"} --- "
+                    + _tex(self.summary()))
+        for f in self.findings:
+            body.append(r"\par\noindent " + _tex(f"line {f.line}: {f.verdict}: {f.message}"))
+            if f.expected:
+                body.append(r"\par\quad expected: " + _tex(f.expected))
+        return standalone_latex(Tex("\n".join(body)), title=f"Check of {self.problem}")

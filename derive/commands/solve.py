@@ -1,0 +1,46 @@
+"""``derive solve [FILE]``: a whole problem set -> a worked-solution document (the built-in seed homework by default)."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from ..errors import InputError
+from ..problems import EXAMPLES, example_path, load, solve
+from ..render import compile_pdf
+from ._common import emit
+
+HELP = "solve a problem set (TOML) into a LaTeX / Markdown / JSON / PDF document; no FILE: the seed homework"
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("file", nargs="?", default=None, help="problem-set TOML (default: the built-in seed homework)")
+    p.add_argument("--example", choices=EXAMPLES, default=None, help="solve a built-in example instead")
+    p.add_argument("-o", "--output", default=None, help="write to OUT.tex / OUT.md / OUT.json / OUT.pdf")
+    p.add_argument("--format", choices=["latex", "markdown", "json", "pdf"], default=None,
+                   help="output format (default: from -o's extension, else latex)")
+
+
+def _format(args: argparse.Namespace) -> str:
+    if args.format:
+        return args.format
+    if args.output:
+        ext = Path(args.output).suffix.lower()
+        return {".tex": "latex", ".md": "markdown", ".json": "json", ".pdf": "pdf"}.get(ext, "latex")
+    return "latex"
+
+
+def run(args: argparse.Namespace) -> int:
+    path = Path(args.file) if args.file else example_path(args.example or "seed")
+    solution = solve(load(path))
+    fmt = _format(args)
+    if fmt == "pdf":
+        if not args.output:
+            raise InputError("a PDF needs a file: -o OUT.pdf", "--format")
+        compile_pdf(solution.to_latex(), args.output)
+    else:
+        text = {"latex": solution.to_latex, "markdown": solution.to_markdown, "json": solution.to_json}[fmt]()
+        emit(text, args.output)
+    for err in solution.errors:
+        print(f"derive solve: {err.kind}: {err}", file=sys.stderr)
+    return 0 if solution.ok else 1

@@ -1,0 +1,66 @@
+"""The solvers behind each problem kind of a problem set (registered into ``derive.problems.KINDS``)."""
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from .autodiff import PARTS, autodiff
+from .derivation import Block, Derivation, Part
+from .errors import InputError
+from .figure import graph_figure
+from .problems import Problem, Solved, kind, take, with_texts
+from .traces import derivation_for
+
+
+def _parts(p: Problem, raw: Any, choices: tuple[str, ...]) -> tuple[list[str], list[str], dict[str, str]]:
+    """``parts = ["chain", {show = "reverse", label = "(c)", text = "…"}]`` -> names, labels, texts."""
+    names, labels, texts = [], [], {}
+    for k, item in enumerate(raw):
+        if isinstance(item, str):
+            item = {"show": item}
+        if not isinstance(item, dict) or "show" not in item:
+            raise InputError(f"parts[{k}] must be a name or a table with 'show'", p.where)
+        extra = set(item) - {"show", "label", "text"}
+        if extra:
+            raise InputError(f"parts[{k}] has unknown field(s) {', '.join(sorted(extra))}", p.where)
+        if item["show"] not in choices:
+            raise InputError(f"parts[{k}]: unknown part {item['show']!r}; choose from {', '.join(choices)}", p.where)
+        label = str(item.get("label", f"({'abcdefghij'[k]})"))
+        names.append(item["show"])
+        labels.append(label)
+        if "text" in item:
+            texts[label] = str(item["text"])
+    return names, labels, texts
+
+
+@kind("autodiff")
+def solve_autodiff(p: Problem, settings: Mapping[str, Any]) -> Solved:
+    f = take(p, {"expr": (str,), "at": (str, dict), "wrt": (str, list), "log_base": (str, int),
+                 "letter": (str,), "forward_letter": (str,), "sigfigs": (int,), "rounding": (str,),
+                 "parts": (list,), "figure": (bool,), "figure_adjoints": (bool,), "intro": (str,),
+                 "title": (str,)}, required=("expr", "at"))
+    names, labels, texts = _parts(p, f.get("parts", list(PARTS)), PARTS)
+    opts = {k: f.get(k, settings.get(k)) for k in ("log_base", "letter", "sigfigs", "rounding")}
+    opts = {k: (str(v) if k == "log_base" else v) for k, v in opts.items() if v is not None}
+    r = autodiff(f["expr"], at=f["at"], wrt=f.get("wrt"), parts=names,
+                 forward_letter=f.get("forward_letter"), **opts)
+    d = with_texts(derivation_for(r, tuple(labels)), texts)
+    d.title = f.get("title", "")
+    fig = graph_figure(r, adjoints=f.get("figure_adjoints", False)) if f.get("figure", False) else None
+    return Solved(p.number, p.kind, d, figure=fig, intro=f.get("intro", ""))
+
+
+@kind("text")
+def solve_text(p: Problem, settings: Mapping[str, Any]) -> Solved:
+    """Free text: paragraphs the author writes (escaped, so they cannot inject LaTeX)."""
+    f = take(p, {"text": (str,), "parts": (list,), "title": (str,)})
+    parts = []
+    for k, item in enumerate(f.get("parts", [])):
+        if not isinstance(item, dict) or "text" not in item:
+            raise InputError(f"parts[{k}] must be a table with 'text' (and optionally 'label')", p.where)
+        parts.append(Part(str(item.get("label", f"({'abcdefghij'[k]})")), "",
+                          tuple(Block.text(par) for par in str(item["text"]).split("\n\n"))))
+    if "text" in f:
+        parts.insert(0, Part("", "", tuple(Block.text(par) for par in f["text"].split("\n\n"))))
+    if not parts:
+        raise InputError("a text problem needs 'text' or 'parts'", p.where)
+    return Solved(p.number, p.kind, Derivation(f.get("title", ""), parts, {"text": f.get("text", "")}))

@@ -1,0 +1,210 @@
+"""Problem sets (TOML) -> whole solution documents.
+
+A problem set names its problems in the order and numbering the user wants; each problem has a ``kind``
+(autodiff, optimizer, cnn, text) whose solver turns its fields into a :class:`~derive.derivation.Derivation`.
+A bad problem is reported with the file, problem number and field; the other problems are still solved.
+"""
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Mapping
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+from .derivation import Block, Derivation, Part
+from .errors import DeriveError, InputError
+from .latex import Tex
+from .render import render_derivation, render_template
+
+EXAMPLES = ("seed", "sigmoid_backprop", "resnet_receptive_field")
+
+
+@dataclass
+class Problem:
+    """One problem as written in the file (fields not yet checked)."""
+
+    number: str
+    kind: str
+    fields: dict[str, Any]
+    where: str                     # "FILE, problem N" for messages
+
+
+@dataclass
+class ProblemSet:
+    title: str
+    author: str
+    problems: list[Problem]
+    source: str = "<string>"
+    settings: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Solved:
+    """A solved problem: its derivation (or the error that stopped it) and an optional figure."""
+
+    number: str
+    kind: str
+    derivation: Derivation | None
+    error: DeriveError | None = None
+    figure: Tex | None = None
+    intro: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+@dataclass
+class Solution:
+    """A whole worked solution document."""
+
+    title: str
+    author: str
+    problems: list[Solved]
+
+    @property
+    def ok(self) -> bool:
+        return all(p.ok for p in self.problems)
+
+    @property
+    def errors(self) -> list[DeriveError]:
+        return [p.error for p in self.problems if p.error is not None]
+
+    def to_latex(self) -> str:
+        items = [dict(number=p.number, intro=p.intro, error=str(p.error) if p.error else "",
+                      body=Tex(render_derivation(p.derivation, "latex")) if p.derivation else Tex(""),
+                      figure=p.figure or Tex("")) for p in self.problems]
+        return render_template("problemset.tex.j2", "latex", title=self.title, author=self.author, problems=items)
+
+    def to_markdown(self) -> str:
+        items = [dict(number=p.number, intro=p.intro, error=str(p.error) if p.error else "",
+                      body=Tex(render_derivation(p.derivation, "markdown")) if p.derivation else Tex(""))
+                 for p in self.problems]
+        return render_template("problemset.md.j2", "markdown", title=self.title, author=self.author, problems=items)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"title": self.title, "author": self.author, "ok": self.ok,
+                "problems": [{"number": p.number, "kind": p.kind,
+                              "error": p.error.to_dict() if p.error else None,
+                              "data": p.derivation.to_dict() if p.derivation else None} for p in self.problems]}
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n"
+
+    def _repr_markdown_(self) -> str:
+        return self.to_markdown()
+
+    def _repr_latex_(self) -> str:
+        return self.to_markdown()
+
+
+# ----------------------------------------------------------------------------------------------- loading
+
+def example_path(name: str = "seed") -> Path:
+    """A built-in example problem set (shipped inside the package)."""
+    here = Path(__file__).resolve().parent
+    for base in (here / "examples", here.parent / "examples"):
+        p = base / f"{name}.toml"
+        if p.exists():
+            return p
+    raise InputError(f"no built-in example named {name!r}; examples: {', '.join(EXAMPLES)}")
+
+
+def load(path: str | Path) -> ProblemSet:
+    """Read a problem-set file."""
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"cannot read the problem file: {exc.strerror}", str(p)) from None
+    return loads(text, source=p.name)
+
+
+def loads(text: str, source: str = "<string>") -> ProblemSet:
+    try:
+        doc = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"not valid TOML: {exc}", source) from None
+    unknown = sorted(set(doc) - {"title", "author", "settings", "problem"})
+    if unknown:
+        raise InputError(f"unknown top-level field(s): {', '.join(unknown)} "
+                         "(expected title, author, settings, [[problem]])", source)
+    raw = doc.get("problem", [])
+    if not isinstance(raw, list) or not raw:
+        raise InputError("no problems: add [[problem]] tables", source)
+    problems = []
+    for k, item in enumerate(raw, 1):
+        number = str(item.get("number", k)) if isinstance(item, dict) else str(k)
+        where = f"{source}, problem {number}"
+        if not isinstance(item, dict):
+            problems.append(Problem(number, "?", {}, where))
+            continue
+        fields = {key: v for key, v in item.items() if key not in ("number", "kind")}
+        problems.append(Problem(number, str(item.get("kind", "")), fields, where))
+    settings = doc.get("settings", {})
+    if not isinstance(settings, dict):
+        raise InputError("settings must be a table", source)
+    return ProblemSet(str(doc.get("title", "")), str(doc.get("author", "")), problems, source, settings)
+
+
+# ----------------------------------------------------------------------------------------------- solving
+
+Solver = Callable[[Problem, Mapping[str, Any]], Solved]
+KINDS: dict[str, Solver] = {}
+
+
+def kind(name: str) -> Callable[[Solver], Solver]:
+    def register(f: Solver) -> Solver:
+        KINDS[name] = f
+        return f
+    return register
+
+
+def take(p: Problem, allowed: dict[str, tuple[type, ...]], required: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The problem's fields, checked: unknown, missing or mistyped fields are errors naming the field."""
+    for key in p.fields:
+        if key not in allowed:
+            raise InputError(f"unknown field {key!r} for a {p.kind} problem; known: {', '.join(sorted(allowed))}",
+                             p.where)
+    for key in required:
+        if key not in p.fields:
+            raise InputError(f"missing field {key!r}", p.where)
+    for key, v in p.fields.items():
+        if not isinstance(v, allowed[key]) or isinstance(v, bool) and bool not in allowed[key]:
+            names = " or ".join(t.__name__ for t in allowed[key])
+            raise InputError(f"field {key!r} must be {names}, not {type(v).__name__}", p.where)
+    return dict(p.fields)
+
+
+def solve_problem(p: Problem, settings: Mapping[str, Any]) -> Solved:
+    solver = KINDS.get(p.kind)
+    try:
+        if solver is None:
+            raise InputError(f"unknown kind {p.kind!r}; kinds: {', '.join(sorted(KINDS))}", p.where)
+        return solver(p, settings)
+    except DeriveError as exc:
+        if not exc.where or not exc.where.startswith(p.where):
+            exc = type(exc)(exc.message, f"{p.where}" + (f", {exc.where}" if exc.where else ""), exc.source,
+                            exc.column)
+        return Solved(p.number, p.kind, None, exc)
+
+
+def solve(ps: ProblemSet) -> Solution:
+    """Solve every problem; one that fails carries its error and the others are still solved."""
+    return Solution(ps.title, ps.author, [solve_problem(p, ps.settings) for p in ps.problems])
+
+
+def with_texts(d: Derivation, texts: Mapping[str, str]) -> Derivation:
+    """Append the user's free text to the parts it names (by label, e.g. "(c)")."""
+    parts = [Part(pt.label, pt.title, pt.blocks + ((Block.text(texts[pt.label]),) if pt.label in texts else ()))
+             for pt in d.parts]
+    return Derivation(d.title, parts, d.data, d.notes)
+
+
+from . import problem_kinds  # noqa: E402,F401  (registers the kinds)
