@@ -19,10 +19,11 @@ from typing import Any, Mapping
 from .autodiff import AutodiffResult, autodiff
 from .check_autodiff import Judgment, State, StatementJudge
 from .check_limits import Sandbox
-from .check_reference import Reference
+from .check_reference import OUTPUT_NAMES, Reference, Unresolved
 from .check_report import Finding, Report
 from .errors import DeriveError, InputError, LimitError
-from .reading import Statement, parse_segment, read
+from .reading import Statement, Written, parse_segment, read
+from .settings import LIMITS
 
 __all__ = ["check", "Report", "Finding", "load_problem", "Problem"]
 
@@ -98,20 +99,38 @@ class _Checker:
     def __init__(self, problem: Problem, statements: list[Statement]) -> None:
         self.problem, self.statements = problem, statements
         self.ref = Reference(problem.result)
+        self._parsed: dict[str, Any] = {}
 
-    def __call__(self, request: tuple[int, State]) -> tuple[list[Judgment], State, bool]:
-        index, state = request
-        stmt = self.statements[index]
-        parsed: list[Any] = []
-        for k, seg in enumerate(stmt.segments):
+    def parse(self, text: str, line: int) -> Any:
+        if text not in self._parsed:   # a worker lives across statements: repeated sides are read once
             try:
-                parsed.append(parse_segment(seg.text, self.problem.log_base, where=f"line {stmt.line}"))
+                self._parsed[text] = parse_segment(text, self.problem.log_base, where=f"line {line}")
             except DeriveError as exc:
-                parsed.append(exc)
+                self._parsed[text] = exc
+        return self._parsed[text]
+
+    def __call__(self, request: tuple) -> Any:
+        if request[0] == "about":
+            return [self.about(self.statements[i]) for i in request[1]]
+        _, index, state = request
+        stmt = self.statements[index]
+        parsed = [self.parse(seg.text, stmt.line) for seg in stmt.segments]
         judge = StatementJudge(self.ref, state, self.problem.result.settings.sigfigs)
-        judgments = judge.judge(stmt, parsed)
-        about = not (judgments and judgments[0].segment == 0 and judgments[0].verdict == "unverifiable")
-        return judgments, judge.state, about
+        return judge.judge(stmt, parsed), judge.state
+
+    def about(self, stmt: Statement) -> bool:
+        """Does the statement's left side name a quantity of this problem (beyond a bare y or f)?"""
+        p = self.parse(stmt.segments[0].text, stmt.line)
+        if isinstance(p, DeriveError) or not p.expr.free_symbols:
+            return False
+        try:
+            for s in p.expr.free_symbols:
+                self.ref.resolve(s)
+        except Unresolved:
+            return False
+        only = next(iter(p.expr.free_symbols)) if len(p.expr.free_symbols) == 1 else None
+        weak = isinstance(only, Written) and not only.sub and only.base in OUTPUT_NAMES and only.deco in ("", "bar")
+        return not weak
 
 
 def _number(part: str) -> str:
@@ -125,41 +144,39 @@ def check(text: str, problem: Any, *, isolate: bool = True, timeout: float | Non
     statements = [s for s in read(text) if len(s.segments) >= 2]
     checker = _Checker(prob, statements)
     state = State()
-    results: list[tuple[Statement, list[Judgment], bool]] = []
+    report = Report(problem=prob.label, source=text)
     with Sandbox(checker, timeout=timeout, isolate=isolate) as box:
+        numbered = [i for i, s in enumerate(statements) if _number(s.part)]
+        try:
+            about = box.call(("about", numbered), timeout=(timeout or LIMITS.step_seconds) * 4) if numbered else []
+        except (LimitError, RuntimeError):
+            about = [True] * len(numbered)   # cannot tell: check everything rather than skip silently
+        numbers = {prob.number} if prob.number else \
+            {_number(statements[i].part) for i, a in zip(numbered, about) if a}
         for i, stmt in enumerate(statements):
+            num = _number(stmt.part)
+            if num and numbers and num not in numbers:
+                report.skipped.append((stmt.line, f"part {stmt.part} is not about this problem"))
+                continue
             try:
-                judgments, state, about = box.call((i, state))
+                judgments, state = box.call(("judge", i, state))
             except LimitError as exc:
-                judgments, about = [Judgment(0, "unverifiable", found=stmt.segments[0].text,
-                                             message=f"limit exceeded: {exc}")], True
+                judgments = [Judgment(0, "unverifiable", found=stmt.segments[0].text, message=f"limit exceeded: {exc}")]
             except RuntimeError as exc:   # a bug in the checker must not hide the rest of the report
                 first = str(exc).splitlines()[0] if str(exc) else "internal error"
-                judgments, about = [Judgment(0, "unverifiable", found=stmt.segments[0].text,
-                                             message=f"internal error while checking: {first}")], True
-            results.append((stmt, judgments, about))
-    return _report(prob, text, results)
-
-
-def _report(prob: Problem, text: str, results) -> Report:
-    numbers = {_number(s.part) for s, _, about in results if about and _number(s.part)}
-    if prob.number:
-        numbers = {prob.number}
-    report = Report(problem=prob.label, source=text)
-    for stmt, judgments, about in results:
-        num = _number(stmt.part)
-        if num and numbers and num not in numbers:
-            report.skipped.append((stmt.line, f"part {stmt.part} is not about this problem"))
-            continue
-        if not about and not num and not numbers:
-            pass   # an unnumbered sheet: every statement is in scope
-        for j in judgments:
-            if j.verdict in ("ok", "carried", "note", "wrong"):
-                report.checked += 1
-            if j.verdict in ("ok", "carried"):
-                continue
-            seg = stmt.segments[j.segment]
-            step = seg.text if j.segment == 0 else f"{stmt.segments[0].text} = {seg.text}"
-            report.findings.append(Finding(stmt.line, step.strip(), j.verdict, j.expected, j.found, j.message,
-                                           j.diagnosis, stmt.part, stmt.row, j.segment))
+                judgments = [Judgment(0, "unverifiable", found=stmt.segments[0].text,
+                                      message=f"internal error while checking: {first}")]
+            _add(report, stmt, judgments)
     return report
+
+
+def _add(report: Report, stmt: Statement, judgments: list[Judgment]) -> None:
+    for j in judgments:
+        if j.verdict in ("ok", "carried", "note", "wrong"):
+            report.checked += 1
+        if j.verdict in ("ok", "carried"):
+            continue
+        seg = stmt.segments[j.segment]
+        step = seg.text if j.segment == 0 else f"{stmt.segments[0].text} = {seg.text}"
+        report.findings.append(Finding(stmt.line, step.strip(), j.verdict, j.expected, j.found, j.message,
+                                       j.diagnosis, stmt.part, stmt.row, j.segment))

@@ -147,9 +147,10 @@ class StatementJudge:
             out = [j for j in out if j.verdict != "note"]
         if q and written is not None:
             self.state.env[q] = written
-            if any(j.diagnosis == "rounding-drift" for j in out) or (inherited and not restated):
-                if not _close(written, target_ex, tolerance(stmt.segments[-1].text, target_ex, [])):
-                    self.state.drifted.add(q)
+            # A written value off the exact one (drift or an error) taints what is computed from it later:
+            # those lines are judged carried forward and get no drift note of their own.
+            if not _close(written, target_ex, tolerance(stmt.segments[-1].text, target_ex, [])):
+                self.state.drifted.add(q)
         return out
 
     def _uses_drifted(self, terms: list[Term]) -> bool:
@@ -193,17 +194,16 @@ class StatementJudge:
             ex = self.value(p.expr, False)
             tol = tolerance(seg.text, target_ex, p.literals)
             if any(_close(cf, t, tol) for t in cf_targets) or _close(ex, target_ex, tol) or _close(cf, target_ex, tol):
-                if _is_number_side(p) and not _close(cf, target_ex, tol) and not restated and not inherited \
-                        and not flagged and q:
-                    return self._drift(k, seg.text, cf, target_ex, q), cf
+                if _is_number_side(p) and q and not _close(cf, target_ex, tol) and not restated \
+                        and not inherited and not flagged:
+                    return self._drift(k, seg.text, target_ex), cf
                 return Judgment(k, "ok", found=seg.text), cf
         if flagged and last_cf is not None and _close(cf, last_cf, tolerance(seg.text, cf, p.literals)):
             return Judgment(k, "carried", found=seg.text,
                             message="follows from the previous (wrong) side of this line"), cf
         return self._wrong(stmt, k, p, q, terms, symbolic, cf, target_ex, cf_targets), cf
 
-    def _drift(self, k: int, text: str, cf: Any, exact: Any, q: Key) -> Judgment:
-        self.state.drifted.add(q)
+    def _drift(self, k: int, text: str, exact: Any) -> Judgment:
         shown = format_number(exact, max(self.sigfigs, count_sigfigs(text.strip().lstrip("-")) or 1))
         return Judgment(k, "note", expected=shown, found=text, diagnosis="rounding-drift",
                         message=f"rounding drift: {text.strip()} follows from the rounded values written earlier; "
@@ -220,9 +220,10 @@ class StatementJudge:
         return Judgment(k, "wrong", expected=expected, found=seg.text.strip(), message=msg + tail, diagnosis=diag)
 
     def _final_value_note(self, stmt, k, q, target_ex, cf_targets) -> str:
-        """'(the value 71.6 is right anyway)' when the line's final number agrees despite a wrong middle step."""
+        """'(the value 71.6 is right anyway)' when the line's final number agrees despite a wrong step, else what
+        the line should come to (with the writer's earlier numbers, and exactly)."""
         last = stmt.segments[-1]
-        if k == len(stmt.segments) - 1 or not re.fullmatch(r"\s*-?\s*[\d.]+\s*", last.text):
+        if not re.fullmatch(r"\s*-?\s*[\d.]+\s*", last.text):
             return ""
         try:
             from .reading import parse_segment
@@ -230,9 +231,14 @@ class StatementJudge:
         except Exception:   # the final side is judged on its own; this is only a remark
             return ""
         tol = tolerance(last.text, target_ex, [])
-        if any(_close(v, t, tol) for t in cf_targets) or _close(v, target_ex, tol):
+        if k < len(stmt.segments) - 1 and (any(_close(v, t, tol) for t in cf_targets) or _close(v, target_ex, tol)):
             return f" (the value {last.text.strip()} is right anyway)"
-        return ""
+        s = max(self.sigfigs, count_sigfigs(last.text.strip().lstrip("-")))
+        exact = format_number(target_ex, s)
+        carried = format_number(cf_targets[-1], s) if cf_targets else exact
+        if carried != exact:
+            return f"; the line should come to {carried} with the values written above (exactly {exact})"
+        return f"; the line should come to {exact}"
 
     def _expected(self, p, q, symbolic, cf_targets, target_ex, text) -> str:
         if not symbolic:
@@ -326,4 +332,13 @@ def _replace(terms: list[Term], n: int, factor, local, via) -> list[Term]:
 
 
 def _s(e: Any) -> str:
-    return sympy.sstr(e) if isinstance(e, sympy.Basic) else str(e)
+    """Plain text for a message, in written order, with the log's base spelled out."""
+    if not isinstance(e, sympy.Basic):
+        return str(e)
+    text = sympy.sstr(e, order="none")
+    text = re.sub(r"\blog\(([^(),]+), 10\)", r"log10(\1)", text)
+    text = re.sub(r"\blog\(([^(),]+), 2\)", r"log2(\1)", text)
+    text = re.sub(r"\blog\((\d+)\)", r"ln(\1)", text)
+    text = re.sub(r"\blog\(([^(),]+)\)", r"ln(\1)", text)
+    text = text.replace("{", "").replace("}", "")
+    return text

@@ -6,19 +6,20 @@
 (138357544, (212, 212))
 >>> cnn.seed_problem3().to_latex()          # doctest: +SKIP
 
-The work is split by subject: :mod:`derive.cnn_layers` (one layer's arithmetic), :mod:`derive.cnn_net` (the DAG
+The work is split by subject: :mod:`derive.cnn_layers` and :mod:`derive.cnn_pooling` (one layer's arithmetic), :mod:`derive.cnn_net` (the DAG
 and its analysis), :mod:`derive.cnn_presets` (torchvision's networks), :mod:`derive.cnn_spec` (TOML/JSON specs),
 :mod:`derive.cnn_report` (JSON and terminal table) and :mod:`derive.cnn_derive` (derivations).
 """
 from __future__ import annotations
 
 from .cnn_derive import derivation, layer_table_part, parameters_part, receptive_field_part
-from .cnn_layers import (ACTIVATIONS, Activation, AdaptiveAvgPool2d, AdaptiveMaxPool2d, Add, AvgPool2d, BatchNorm2d,
-                         Concat, Conv2d, Dropout, Flatten, Layer, Linear, MaxPool2d, ZeroPad2d, make_layer)
+from .cnn_layers import (ACTIVATIONS, Activation, Add, BatchNorm2d, Concat, Conv2d, Dropout, Flatten, Layer, Linear,
+                         ZeroPad2d)
+from .cnn_pooling import AdaptiveAvgPool2d, AdaptiveMaxPool2d, AvgPool2d, MaxPool2d
 from .cnn_net import Analysis, LayerInfo, Network, ReceptiveField, analyse
 from .cnn_presets import PRESETS, preset
 from .cnn_report import summary_dict, table_text
-from .cnn_spec import load_spec, parse_spec
+from .cnn_spec import load_spec, make_layer, parse_spec
 from .derivation import Derivation
 
 __all__ = [

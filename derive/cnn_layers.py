@@ -12,7 +12,7 @@ and activations are not multiply-accumulates of weights and count 0).
 from __future__ import annotations
 
 import math
-from dataclasses import MISSING, dataclass, fields
+from dataclasses import dataclass, fields
 from typing import Any, ClassVar
 
 from .errors import InputError
@@ -171,101 +171,6 @@ class Conv2d(Layer):
     def windows(self, ins: list[Shape]) -> tuple[Window, Window]:
         return tuple(Window(self.dilation[a] * (self.kernel_size[a] - 1) + 1, self.stride[a], self.padding[a])
                      for a in (0, 1))  # type: ignore[return-value]
-
-
-@dataclass(frozen=True)
-class _Pool(Layer):
-    kernel_size: Pair
-    stride: Pair | None = None       # PyTorch: defaults to the kernel size
-    padding: Pair = (0, 0)
-    ceil_mode: bool = False
-    kind: ClassVar[str] = "pool"
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "kernel_size", pair(self.kernel_size, "kernel_size"))
-        stride = self.kernel_size if self.stride is None else self.stride
-        object.__setattr__(self, "stride", pair(stride, "stride"))
-        object.__setattr__(self, "padding", pair(self.padding, "padding", 0))
-        if not isinstance(self.ceil_mode, bool):
-            raise InputError(f"ceil_mode must be true or false, not {self.ceil_mode!r}")
-        for a in (0, 1):
-            if self.padding[a] > self._extent(a) // 2:  # PyTorch rejects it too
-                raise InputError(f"padding {self.padding[a]} must be at most half the kernel extent "
-                                 f"{self._extent(a)}")
-
-    def _dil(self, a: int) -> int:
-        return 1
-
-    def _extent(self, a: int) -> int:
-        return self._dil(a) * (self.kernel_size[a] - 1) + 1
-
-    def output_shape(self, ins: list[Shape]) -> Shape:
-        _need_map(ins[0], self.type_name)
-        c, h, w = ins[0]
-        assert self.stride is not None
-        return (c,) + tuple(window_out(n, self.kernel_size[a], self.stride[a], self.padding[a], self._dil(a),
-                                       self.ceil_mode, ("height", "width")[a])
-                            for a, n in enumerate((h, w)))
-
-    def windows(self, ins: list[Shape]) -> tuple[Window, Window]:
-        assert self.stride is not None
-        return tuple(Window(self._extent(a), self.stride[a], self.padding[a]) for a in (0, 1))  # type: ignore
-
-
-@dataclass(frozen=True)
-class MaxPool2d(_Pool):
-    dilation: Pair = (1, 1)
-    type_name: ClassVar[str] = "MaxPool2d"
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "dilation", pair(self.dilation, "dilation"))
-        super().__post_init__()
-
-    def _dil(self, a: int) -> int:
-        return self.dilation[a]
-
-
-@dataclass(frozen=True)
-class AvgPool2d(_Pool):
-    type_name: ClassVar[str] = "AvgPool2d"
-
-
-@dataclass(frozen=True)
-class AdaptiveAvgPool2d(Layer):
-    """Output size fixed; PyTorch's windows are ``[floor(i n / o), ceil((i+1) n / o))``."""
-
-    output_size: Pair
-    type_name: ClassVar[str] = "AdaptiveAvgPool2d"
-    kind: ClassVar[str] = "pool"
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "output_size", pair(self.output_size, "output_size"))
-
-    def output_shape(self, ins: list[Shape]) -> Shape:
-        _need_map(ins[0], self.type_name)
-        return (ins[0][0],) + self.output_size
-
-    def windows(self, ins: list[Shape]) -> tuple[Window, Window]:
-        return tuple(adaptive_window(n, o) for n, o in zip(ins[0][1:], self.output_size))  # type: ignore
-
-
-@dataclass(frozen=True)
-class AdaptiveMaxPool2d(AdaptiveAvgPool2d):
-    type_name: ClassVar[str] = "AdaptiveMaxPool2d"
-
-
-def adaptive_window(n: int, o: int) -> Window:
-    """The largest window and the largest step between window starts of adaptive pooling from n to o.
-
-    When o divides n the windows are uniform (k = s = n / o, as an ordinary pooling layer); otherwise the recurrence
-    takes the largest window, so the receptive field reported is an upper bound (``uniform`` False).
-    """
-    starts = [i * n // o for i in range(o)]
-    ends = [-(-(i + 1) * n // o) for i in range(o)]
-    k = max(e - b for b, e in zip(starts, ends))
-    s = max((b2 - b1 for b1, b2 in zip(starts, starts[1:])), default=k)
-    uniform = n % o == 0
-    return Window(k, s if o > 1 else k, 0, uniform)
 
 
 @dataclass(frozen=True)
@@ -429,40 +334,3 @@ class Concat(Layer):
                 raise InputError(f"size mismatch in concatenation: input 1 is {shape_text(ins[0])}, "
                                  f"input {i} is {shape_text(s)} (heights and widths must agree)")
         return (sum(s[0] for s in ins),) + ins[0][1:]
-
-
-# Spec ``type`` names (case-insensitive) -> constructor; activations map to Activation(function=...).
-LAYER_TYPES: dict[str, type[Layer]] = {
-    "conv2d": Conv2d, "conv": Conv2d, "maxpool2d": MaxPool2d, "maxpool": MaxPool2d, "avgpool2d": AvgPool2d,
-    "avgpool": AvgPool2d, "adaptiveavgpool2d": AdaptiveAvgPool2d, "adaptivemaxpool2d": AdaptiveMaxPool2d,
-    "batchnorm2d": BatchNorm2d, "batchnorm": BatchNorm2d, "bn": BatchNorm2d, "dropout": Dropout,
-    "dropout2d": Dropout, "flatten": Flatten, "linear": Linear, "fc": Linear, "zeropad2d": ZeroPad2d,
-    "add": Add, "concat": Concat, "cat": Concat,
-}
-ACTIVATION_TYPES = {a.lower(): a for a in ACTIVATIONS}
-
-
-def layer_fields(cls: type[Layer]) -> list[str]:
-    return [f.name for f in fields(cls)]
-
-
-def make_layer(type_name: str, options: dict[str, Any]) -> Layer:
-    """A layer from a spec ``type`` and its fields; unknown types and fields are errors."""
-    key = str(type_name).lower().replace("_", "")
-    if key in ACTIVATION_TYPES:
-        if options:
-            raise InputError(f"{ACTIVATION_TYPES[key]} takes no fields, got: {', '.join(sorted(options))}")
-        return Activation(ACTIVATION_TYPES[key])
-    cls = LAYER_TYPES.get(key)
-    if cls is None:
-        known = sorted({c.type_name for c in LAYER_TYPES.values()} | set(ACTIVATIONS))
-        raise InputError(f"unknown layer type {type_name!r}; known: {', '.join(known)}")
-    allowed = layer_fields(cls)
-    unknown = sorted(set(options) - set(allowed))
-    if unknown:
-        raise InputError(f"unknown field(s) for {cls.type_name}: {', '.join(unknown)}; allowed: {', '.join(allowed)}")
-    required = [f.name for f in fields(cls) if f.default is MISSING and f.default_factory is MISSING]
-    missing = [r for r in required if r not in options]
-    if missing:
-        raise InputError(f"{cls.type_name} is missing required field(s): {', '.join(missing)}")
-    return cls(**options)

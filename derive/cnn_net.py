@@ -20,7 +20,8 @@ import math
 from dataclasses import dataclass, field
 from typing import Iterable
 
-from .cnn_layers import (AdaptiveAvgPool2d, Layer, Pair, Shape, Window, _int, is_map, pair, shape_text)
+from .cnn_layers import Layer, Pair, Shape, Window, _int, is_map, pair, shape_text
+from .cnn_pooling import AdaptiveAvgPool2d
 from .errors import InputError, LimitError
 
 MAX_LAYERS = 100_000

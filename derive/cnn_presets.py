@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import Callable
 
-from .cnn_layers import (Activation, AdaptiveAvgPool2d, Add, AvgPool2d, BatchNorm2d, Conv2d, Dropout, Flatten,
-                         Linear, MaxPool2d)
+from .cnn_layers import Activation, Add, BatchNorm2d, Conv2d, Dropout, Flatten, Linear
+from .cnn_pooling import AdaptiveAvgPool2d, AvgPool2d, MaxPool2d
 from .cnn_net import Network
 from .errors import InputError
 

@@ -22,12 +22,15 @@ from __future__ import annotations
 import json
 import re
 import sys
+from dataclasses import MISSING, fields
 from pathlib import Path
 from typing import Any
 
-from .cnn_layers import make_layer
+from .cnn_layers import (ACTIVATIONS, Activation, Add, BatchNorm2d, Concat, Conv2d, Dropout, Flatten, Layer, Linear,
+                         ZeroPad2d)
+from .cnn_pooling import AdaptiveAvgPool2d, AdaptiveMaxPool2d, AvgPool2d, MaxPool2d
 from .cnn_net import Network
-from .errors import DeriveError, InputError, LimitError, ParseError
+from .errors import InputError, LimitError, ParseError
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -63,12 +66,16 @@ def parse_spec(text: str, fmt: str = "toml", source: str = "<spec>") -> Network:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
             raise ParseError(f"invalid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})", source) from None
+        except RecursionError:
+            raise LimitError("JSON nested too deeply", source) from None
         lines = _json_layer_lines(text)
     elif fmt == "toml":
         try:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
             raise ParseError(f"invalid TOML: {exc}", source) from None
+        except RecursionError:
+            raise LimitError("TOML nested too deeply", source) from None
         lines = [i for i, ln in enumerate(text.splitlines(), 1) if re.match(r"\s*\[\[\s*layers\s*\]\]", ln)]
     else:
         raise InputError(f"unknown spec format {fmt!r}; use toml or json", source)
@@ -182,4 +189,37 @@ def _json_layer_lines(text: str) -> list[int]:
     return out
 
 
-__all__ = ["load_spec", "parse_spec", "build", "DeriveError"]
+# Spec ``type`` names (case-insensitive) -> constructor; activations map to Activation(function=...).
+LAYER_TYPES: dict[str, type[Layer]] = {
+    "conv2d": Conv2d, "conv": Conv2d, "maxpool2d": MaxPool2d, "maxpool": MaxPool2d, "avgpool2d": AvgPool2d,
+    "avgpool": AvgPool2d, "adaptiveavgpool2d": AdaptiveAvgPool2d, "adaptivemaxpool2d": AdaptiveMaxPool2d,
+    "batchnorm2d": BatchNorm2d, "batchnorm": BatchNorm2d, "bn": BatchNorm2d, "dropout": Dropout,
+    "dropout2d": Dropout, "flatten": Flatten, "linear": Linear, "fc": Linear, "zeropad2d": ZeroPad2d,
+    "add": Add, "concat": Concat, "cat": Concat,
+}
+ACTIVATION_TYPES = {a.lower(): a for a in ACTIVATIONS}
+
+
+def make_layer(type_name: str, options: dict[str, Any]) -> Layer:
+    """A layer from a spec ``type`` and its fields; unknown types and fields are errors."""
+    key = str(type_name).lower().replace("_", "")
+    if key in ACTIVATION_TYPES:
+        if options:
+            raise InputError(f"{ACTIVATION_TYPES[key]} takes no fields, got: {', '.join(sorted(options))}")
+        return Activation(ACTIVATION_TYPES[key])
+    cls = LAYER_TYPES.get(key)
+    if cls is None:
+        known = sorted({c.type_name for c in LAYER_TYPES.values()} | set(ACTIVATIONS))
+        raise InputError(f"unknown layer type {type_name!r}; known: {', '.join(known)}")
+    allowed = [f.name for f in fields(cls)]
+    unknown = sorted(set(options) - set(allowed))
+    if unknown:
+        raise InputError(f"unknown field(s) for {cls.type_name}: {', '.join(unknown)}; allowed: {', '.join(allowed)}")
+    required = [f.name for f in fields(cls) if f.default is MISSING and f.default_factory is MISSING]
+    missing = [r for r in required if r not in options]
+    if missing:
+        raise InputError(f"{cls.type_name} is missing required field(s): {', '.join(missing)}")
+    return cls(**options)
+
+
+__all__ = ["load_spec", "parse_spec", "build", "make_layer", "LAYER_TYPES"]

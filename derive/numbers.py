@@ -84,6 +84,10 @@ def format_number(value: sympy.Expr, sigfigs: int = 3) -> str:
         return str(int(d.to_integral_value()))  # an integral value carried at high precision (the seed's -6), not "-6.00"
     if d == 0:
         return "0"
+    if value.is_Rational and _terminates(value) and abs(d) < SCI_HIGH and abs(d) >= SCI_LOW:
+        exact = d.normalize()
+        if len(exact.as_tuple().digits) <= max(sigfigs, exact.adjusted() + 2):
+            return format(exact, "f")  # an exact short decimal is written as given: 0.5, not 0.500
     if abs(d) >= SCI_HIGH or (d != 0 and abs(d) < SCI_LOW):
         return format_scientific(value, sigfigs)
     r = round_display(value, sigfigs)
@@ -91,6 +95,14 @@ def format_number(value: sympy.Expr, sigfigs: int = 3) -> str:
     if text in ("-0", "-0.0") or set(text.lstrip("-")) <= {"0", "."}:
         text = text.lstrip("-")
     return text
+
+
+def _terminates(q: sympy.Rational) -> bool:
+    den = int(q.q)
+    for p in (2, 5):
+        while den % p == 0:
+            den //= p
+    return den == 1
 
 
 def format_scientific(value: sympy.Expr, sigfigs: int = 3) -> str:

@@ -22,7 +22,7 @@ from .errors import DeriveError, InputError
 from .latex import Tex
 from .render import render_derivation, render_template
 
-EXAMPLES = ("seed", "sigmoid_backprop", "resnet_receptive_field")
+EXAMPLES = ("seed", "sigmoid_backprop")
 
 
 @dataclass
@@ -168,9 +168,10 @@ def kind(name: str) -> Callable[[Solver], Solver]:
 
 def take(p: Problem, allowed: dict[str, tuple[type, ...]], required: tuple[str, ...] = ()) -> dict[str, Any]:
     """The problem's fields, checked: unknown, missing or mistyped fields are errors naming the field."""
+    allowed = dict(allowed, vary=(dict,))   # 'vary' belongs to derive variants; solving ignores it
     for key in p.fields:
         if key not in allowed:
-            raise InputError(f"unknown field {key!r} for a {p.kind} problem; known: {', '.join(sorted(allowed))}",
+            raise InputError(f"unknown field {key!r} for this {p.kind} problem; known: {', '.join(sorted(allowed))}",
                              p.where)
     for key in required:
         if key not in p.fields:
@@ -179,7 +180,7 @@ def take(p: Problem, allowed: dict[str, tuple[type, ...]], required: tuple[str, 
         if not isinstance(v, allowed[key]) or isinstance(v, bool) and bool not in allowed[key]:
             names = " or ".join(t.__name__ for t in allowed[key])
             raise InputError(f"field {key!r} must be {names}, not {type(v).__name__}", p.where)
-    return dict(p.fields)
+    return {k: v for k, v in p.fields.items() if k != "vary"}
 
 
 def solve_problem(p: Problem, settings: Mapping[str, Any]) -> Solved:

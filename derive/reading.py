@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 import sympy
 
-from .errors import LimitError, ParseError
+from .errors import DeriveError, LimitError, ParseError
 from .parse import parse_latex
 
 __all__ = ["Written", "WrittenPartial", "Segment", "Statement", "read", "parse_segment", "decimal_literals",
@@ -378,7 +378,15 @@ class _Reader:
         t = self._decorated(t)
         t = self._subscripted(t)
         t = self._time_indexed(t)
-        expr = parse_latex(t, self.log_base, self.where)
+        plain = _plain(t)
+        if plain is not None:
+            from .parse import parse_plain
+            try:
+                expr = parse_plain(plain, self.log_base, self.where)
+            except DeriveError:
+                expr = parse_latex(t, self.log_base, self.where)
+        else:
+            expr = parse_latex(t, self.log_base, self.where)
         mapping = {}
         for s in expr.free_symbols:
             if s.name in self.table:
@@ -453,6 +461,92 @@ class _Reader:
         pat = re.compile(rf"(?<![\\A-Za-z])(?P<base>{names})(?![A-Za-z])\s*\^\s*(?P<sup>\{{[^{{}}]*\}}|[A-Za-z0-9])")
         return pat.sub(lambda m: self.placeholder(Written("", m.group("base").lstrip("\\"), "",
                                                            _norm(m.group("sup")))), t)
+
+
+_PLAIN_ATOM = re.compile(r"\\mathrm\{(qz[a-z]+z)\}|(\d+(?:\.\d+)?|\.\d+|[A-Za-z](?![A-Za-z]))")
+_CLOSE = {"(": ")", "[": "]", "{": "}"}
+
+
+class _NotPlain(Exception):
+    pass
+
+
+def _plain(t: str) -> str | None:
+    """Simple LaTeX (placeholders, numbers, + - × · /, brackets, \\frac, integer powers) as a Python-style
+    expression for derive's whitelisted ``ast`` reader -- much faster than the LaTeX grammar; None otherwise."""
+    t = re.sub(r"\\left\s*([(\[])", r"\1", t)
+    t = re.sub(r"\\right\s*([)\]])", r"\1", t)
+    try:
+        text, pos = _plain_seq(t, 0, None)
+    except (_NotPlain, RecursionError):
+        return None
+    return text if pos == len(t) and text else None
+
+
+def _plain_seq(t: str, pos: int, closer: str | None) -> tuple[str, int]:
+    parts: list[str] = []
+    atom_end = False
+
+    def operand(piece: str) -> None:
+        nonlocal atom_end
+        if atom_end:
+            parts.append("*")
+        parts.append(piece)
+        atom_end = True
+
+    while pos < len(t):
+        ch = t[pos]
+        if ch.isspace():
+            pos += 1
+            continue
+        if closer and ch == closer:
+            return "".join(parts), pos + 1
+        m = _PLAIN_ATOM.match(t, pos)
+        if m:
+            operand(m.group(1) or m.group(2))
+            pos = m.end()
+        elif ch in _CLOSE:
+            inner, pos = _plain_seq(t, pos + 1, _CLOSE[ch])
+            operand(f"({inner})")
+        elif t.startswith("\\frac", pos) or t.startswith("\\dfrac", pos):
+            pos = t.index("frac", pos) + 4
+            num, pos = _group(t, pos)
+            den, pos = _group(t, pos)
+            operand(f"(({num})/({den}))")
+        elif ch == "^":
+            if not atom_end:
+                raise _NotPlain
+            rest = t[pos + 1:].lstrip()
+            pos = len(t) - len(rest)
+            if rest.startswith("{"):
+                inner, pos = _plain_seq(t, pos + 1, "}")
+            elif rest[:1].isdigit():
+                inner, pos = rest[0], pos + 1
+            else:
+                raise _NotPlain
+            parts.append(f"**({inner})")
+        elif ch in "+-/":
+            parts.append(ch)
+            atom_end = False
+            pos += 1
+        elif t.startswith("\\times", pos) or t.startswith("\\cdot", pos):
+            pos += 6 if t.startswith("\\times", pos) else 5
+            if pos < len(t) and t[pos].isalpha():
+                raise _NotPlain
+            parts.append("*")
+            atom_end = False
+        else:
+            raise _NotPlain
+    if closer:
+        raise _NotPlain
+    return "".join(parts), pos
+
+
+def _group(t: str, pos: int) -> tuple[str, int]:
+    rest = t[pos:].lstrip()
+    if not rest.startswith("{"):
+        raise _NotPlain
+    return _plain_seq(t, len(t) - len(rest) + 1, "}")
 
 
 def _split_name(inner: str) -> tuple[str | None, str, str]:

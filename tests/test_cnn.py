@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from derive import cnn
 from derive.cli import main
-from derive.cnn_layers import adaptive_window
+from derive.cnn_pooling import adaptive_window
 from derive.cnn_report import percent_text, scientific_text
 from derive.errors import DeriveError, InputError, ParseError
 from derive.render import compile_pdf, have_tex
