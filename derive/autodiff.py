@@ -97,11 +97,14 @@ class AutodiffResult:
         """JSON-ready numbers at full precision (not rounded for display)."""
         from .latex import latex
         g = self.graph
+        size = g.sizes()
         out: dict[str, Any] = {
             "value": to_float(self.value),
             "gradient": {k: to_float(v) for k, v in self.gradient.items()},
             "nodes": [{"index": n.index, "name": n.name or f"{g.letter}_{n.index}", "op": n.op,
-                       "expr": str(n.expr), "latex": str(latex(n.expr)), "value": to_float(self.values[n.index]),
+                       # written out in the inputs while short; a long one is given by its step (no swell)
+                       "expr": str(n.expr) if size[n.index] <= 40 else str(g.local(n.index)),
+                       "step": str(g.local(n.index)), "value": to_float(self.values[n.index]),
                        "args": list(n.args)} for n in g.nodes],
             "adjoints": {str(i): to_float(v) for i, v in sorted(self.adjoints.items())},
             "settings": {"log_base": self.settings.log_base, "rounding": self.settings.rounding,
@@ -121,12 +124,7 @@ def _carry(value: sympy.Expr, s: Settings) -> sympy.Expr:
 def _step_value(graph: Graph, node: Node, values: Mapping[int, sympy.Expr], s: Settings) -> sympy.Expr:
     ops = [values[o] if isinstance(o, int) else o for o in node.operands]
     e = RULES[node.op].build(*ops, p=node.param)
-    return value_of(e, s.precision, f"step {graph.letter}_{node.index} = {_describe(node)}")
-
-
-def _describe(node: Node) -> str:
-    text = str(node.expr)
-    return text if len(text) <= 60 else text[:57] + "..."
+    return value_of(e, s.precision, f"step {graph.describe(node.index)}")
 
 
 def forward_values(graph: Graph, at: Mapping[str, sympy.Expr], s: Settings) -> dict[int, sympy.Expr]:
@@ -202,6 +200,22 @@ def _point(at: Mapping[str, Any] | Sequence[tuple[str, Any]] | str | None) -> li
     return out
 
 
+def _free_names(e: sympy.Basic) -> set[str]:
+    """Symbol names in ``e`` without recursion (a traced loop nests as deep as it ran)."""
+    seen: set[int] = set()
+    names: set[str] = set()
+    stack = [e]
+    while stack:
+        x = stack.pop()
+        if id(x) in seen:
+            continue
+        seen.add(id(x))
+        if x.is_Symbol:
+            names.add(x.name)
+        stack.extend(x.args)
+    return names
+
+
 def _match_names(point: list[tuple[str, sympy.Expr]], free: Iterable[str]) -> list[tuple[str, sympy.Expr]]:
     """Accept x1 for x_1 and x_{1}: the name the user typed is matched to the symbol the parser made."""
     free = set(free)
@@ -248,7 +262,7 @@ def autodiff(expr: Any, at: Any = None, wrt: str | Sequence[str] | None = None, 
                          "parts")
     e, traced_names = to_expression(expr, s.log_base)
     point = _point(at)
-    free = sorted(str(x) for x in e.free_symbols)
+    free = sorted(_free_names(e))
     point = _match_names(point, free)
     if traced_names is not None:
         missing = [n for n in traced_names if n not in dict(point)]

@@ -120,6 +120,7 @@ class StatementJudge:
             cf_targets.append(lhs_cf)
         inherited = self._uses_drifted(terms)
         flagged, last_cf, written = False, None, None
+        ok_cf: list = []
         for k in range(1, len(parsed)):
             seg, p = stmt.segments[k], parsed[k]
             if seg.rel not in ("=", "≈", ":="):
@@ -130,8 +131,8 @@ class StatementJudge:
                 out.append(Judgment(k, "unverifiable", found=seg.text, message=f"cannot read: {p}"))
                 continue
             try:
-                j, cf = self._side(stmt, k, p, q, terms, target_in, target_ex, cf_targets, flagged, last_cf,
-                                   restated, inherited)
+                j, cf = self._side(stmt, k, p, q, terms, target_in, target_ex, cf_targets + ok_cf, flagged,
+                                   last_cf, restated, inherited)
             except Unresolved as exc:
                 out.append(Judgment(k, "unverifiable", found=seg.text, message=str(exc)))
                 continue
@@ -139,6 +140,8 @@ class StatementJudge:
                 out.append(Judgment(k, "unverifiable", found=seg.text, message="its value is undefined at the point"))
                 continue
             out.append(j)
+            if j.verdict == "ok" and cf is not None:
+                ok_cf = [cf]   # the next side may be this one evaluated with the writer's numbers
             flagged = flagged or j.verdict == "wrong"
             last_cf = cf if cf is not None else last_cf
             if _is_number_side(p) and cf is not None:
@@ -149,7 +152,8 @@ class StatementJudge:
             self.state.env[q] = written
             # A written value off the exact one (drift or an error) taints what is computed from it later:
             # those lines are judged carried forward and get no drift note of their own.
-            if not _close(written, target_ex, tolerance(stmt.segments[-1].text, target_ex, [])):
+            if not _close(written, target_ex, tolerance(stmt.segments[-1].text, target_ex, [])) \
+                    and not _close(written, target_ex, sympy.Rational(1, 10 ** 9) * max(abs(target_ex), 1)):
                 self.state.drifted.add(q)
         return out
 
@@ -193,9 +197,11 @@ class StatementJudge:
         else:
             ex = self.value(p.expr, False)
             tol = tolerance(seg.text, target_ex, p.literals)
-            if any(_close(cf, t, tol) for t in cf_targets) or _close(ex, target_ex, tol) or _close(cf, target_ex, tol):
-                if _is_number_side(p) and q and not _close(cf, target_ex, tol) and not restated \
-                        and not inherited and not flagged:
+            hw = self.ref.handwritten(q, self.state.seeds) if q else []
+            if _close(ex, target_ex, tol) or _close(cf, target_ex, tol) or any(_close(cf, h, tol) for h in hw):
+                return Judgment(k, "ok", found=seg.text), cf
+            if any(_close(cf, t, tol) for t in cf_targets):
+                if _is_number_side(p) and q and not restated and not inherited and not flagged:
                     return self._drift(k, seg.text, target_ex), cf
                 return Judgment(k, "ok", found=seg.text), cf
         if flagged and last_cf is not None and _close(cf, last_cf, tolerance(seg.text, cf, p.literals)):
@@ -296,6 +302,12 @@ class StatementJudge:
                 yield ("log-base", f"∂{L}_{i}/∂{L}_{j} = {_s(t.local)} for the base-{_s(node.param)} log "
                                    f"{L}_{i} = {_s(g.local(i))}, not {_s(alt_local)}",
                        _replace(terms, n, t.factor, alt_local, t.via))
+            if node.op == "div" and kind != "value" and len(node.operands) == 2 and node.operands[1] == j \
+                    and node.operands[0] != j:
+                b = self.ref.node_sym[j]
+                alt_local = sympy.Mul(-1, sympy.Pow(b, -2, evaluate=False), evaluate=False)
+                yield ("quotient-rule", f"∂{L}_{i}/∂{L}_{j} = {_s(t.local)} for {L}_{i} = {_s(g.local(i))}, "
+                                        f"not {_s(alt_local)}", _replace(terms, n, t.factor, alt_local, t.via))
             if t.local != 0 and kind != "value":
                 yield ("sign-slip", f"∂{L}_{i}/∂{L}_{j} = {_s(t.local)} ({L}_{i} = {_s(g.local(i))}), "
                                     f"written as {_s(-t.local)}",

@@ -37,7 +37,7 @@ MISCONCEPTIONS: dict[str, Misconception] = {m.id: m for m in (
                   "adjoint: one consumer's term left out"),
     Misconception("quotient-rule", "quotient rule slip",
                   "∂(a/b)/∂b = -a/b^2", ("autodiff",),
-                  "local partial of a div node w.r.t. the denominator: -1/b or a/b^2"),
+                  "local partial of a div node w.r.t. the denominator: -1/b^2 (numerator dropped)"),
     Misconception("rounding-drift", "rounding drift",
                   "rounded intermediates carried on make later figures differ from the exact value", ("autodiff",),
                   "(a note, not an error: the value follows from the writer's rounded numbers)"),

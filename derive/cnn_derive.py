@@ -79,14 +79,17 @@ def receptive_field_part(an: Analysis, layer: str | None = None, label: str = "(
     for axis, axis_name in axes:
         blocks.extend(_axis_blocks(an, target, axis, axis_name))
     rf = target.rf
-    size = f"{rf.size[0]} × {rf.size[1]}"
-    first = [f"{-p} … {r_ - 1 - p}" for r_, p in zip(rf.size, rf.padding)]
-    tail = (f"So the receptive field of a {_short(target)} unit is {size} pixels; neighbouring units are "
-            f"{rf.jump[0] if rf.jump[0] == rf.jump[1] else rf.jump} pixels apart and the first one sees rows "
-            f"{first[0]} and columns {first[1]} of the input (negative indices are padding).")
+    first = [Tex(f"{latex(I(-p))}, \\dots, {latex(I(r_ - 1 - p))}") for r_, p in zip(rf.size, rf.padding)]
+    apart: tuple[str | Tex, ...] = ((Tex(str(rf.jump[0])), " pixels apart") if rf.jump[0] == rf.jump[1] else
+                                    (Tex(str(rf.jump[0])), " pixels apart down and ", Tex(str(rf.jump[1])),
+                                     " across"))
+    tail: list[str | Tex] = [f"So the receptive field of a {_short(target)} unit is ",
+                             _tex(_mul(I(rf.size[0]), I(rf.size[1]))), " pixels; neighbouring units are ", *apart,
+                             ", and the first one sees rows ", first[0], " and columns ", first[1],
+                             " of the input (negative indices are padding)."]
     if not rf.exact:
-        tail += " (An upper bound: an adaptive pooling layer on the path has windows of different sizes.)"
-    blocks.append(Block.text(tail))
+        tail.append(" (An upper bound: an adaptive pooling layer on the path has windows of different sizes.)")
+    blocks.append(Block.text(*tail))
     notes = [f"{an.layers[i].name}: {n}" for i in an.path(target.name, 0) for n in an.layers[i].notes]
     if notes:
         blocks.append(Block.text("Where paths differ (the widest path is the one traced above): " + "; ".join(notes)
@@ -113,20 +116,21 @@ def _axis_blocks(an: Analysis, target: LayerInfo, axis: int, axis_name: str) -> 
     if (r, j, p) != (target.rf.size[axis], target.rf.jump[axis], target.rf.padding[axis]):  # pragma: no cover
         raise AssertionError("receptive-field trace disagrees with the analysis")
     # The seed's backward reading: a region of R units grows to s (R - 1) + k units of the layer before.
-    region, words = 1, []
-    for li, w in reversed(steps):
+    region, chain = 1, [f"Backwards{sub}: a {_short(target)} unit depends on "]
+    for i, (li, w) in enumerate(reversed(steps)):
         region = w.s * (region - 1) + w.k
-        words.append(f"{region}×{region}" if not axis_name else str(region))
-    chain = (f"Backwards{sub}: a {_short(target)} unit depends on " +
-             ", which depends on ".join(
-                 f"{words[i]} units of the output of {_short(steps[-i - 2][0])}" if i + 1 < len(steps)
-                 else f"{words[i]} pixels of the input" for i in range(len(steps))) + "."
-             if steps else f"The layers up to {_short(target)} do not widen the field{sub}.")
+        chain.append(_tex(_mul(I(region), I(region))) if not axis_name else Tex(str(region)))
+        if i + 1 < len(steps):
+            chain.append(f" units of the output of {_short(steps[-i - 2][0])}, which depends on ")
+        else:
+            chain.append(" pixels of the input.")
+    if not steps:
+        chain = [f"The layers up to {_short(target)} do not widen the field{sub}."]
     if region != r:  # pragma: no cover - the two readings of the recurrence are the same sum
         raise AssertionError("backward region disagrees with the forward recurrence")
     lines.append(Line(Tex("r"), (Tex(str(r)),), note=f"pixels{sub}"))
-    return [Block.table(("layer", "k", "s", "p", "r", "j", "P"), rows),
-            Block.align(lines), Block.text(chain)]
+    header = ("layer",) + tuple(Tex(f"${v}$") for v in ("k", "s", "p", "r", "j", "P"))
+    return [Block.table(header, rows), Block.align(lines), Block.text(*chain)]
 
 
 # --------------------------------------------------------------------------------------------------- (b) parameters

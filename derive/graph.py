@@ -6,6 +6,7 @@ their own, constants stay inside the step (v_1 = v_0^2), and a repeated subexpre
 """
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 from typing import Sequence, Union
 
@@ -96,12 +97,25 @@ class Graph:
             return sympy.S.Zero
         return terms[0] if len(terms) == 1 else sympy.Add(*terms, evaluate=False)
 
-    def depends_on(self, index: int) -> set[int]:
-        """Input indices that node ``index`` depends on."""
-        deps: dict[int, set[int]] = {}
+    def dependencies(self) -> dict[int, frozenset[int]]:
+        """For every node, the input indices it depends on (one pass)."""
+        deps: dict[int, frozenset[int]] = {}
         for n in self.nodes:
-            deps[n.index] = {n.index} if n.is_input else set().union(*(deps[a] for a in n.args)) if n.args else set()
-        return deps[index]
+            deps[n.index] = frozenset({n.index}) if n.is_input else frozenset().union(*(deps[a] for a in n.args))
+        return deps
+
+    def sizes(self) -> dict[int, int]:
+        """How many symbols and operations each node's expression has when written out in the inputs
+        (capped), so callers can decide to print it or name it without printing it first."""
+        size: dict[int, int] = {}
+        for n in self.nodes:
+            size[n.index] = 1 if n.is_input else min(10 ** 9, 1 + sum(size[o] if isinstance(o, int) else 1
+                                                                        for o in n.operands))
+        return size
+
+    def describe(self, index: int) -> str:
+        """A short name for a step in messages: ``v_3 = v_1/v_2``."""
+        return f"{self.letter}_{index} = {self.local(index)}"
 
 
 def _is_const(o: Operand) -> bool:
@@ -212,10 +226,15 @@ def build_graph(expr: sympy.Expr, inputs: Sequence[str], letter: str = "v",
             return make(UNARY_FUNCS[type(e)], visit(e.args[0]))
         raise UnsupportedError(f"unsupported operation: {type(e).__name__}; supported: {', '.join(SUPPORTED)}")
 
+    # A traced loop (s = s + term) nests as deep as it runs; text input is already bounded by the parser's limits.
+    old = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(old, 12 * LIMITS.max_nodes))
     try:
         out = visit(expr)
     except RecursionError:
         raise LimitError("expression nested too deeply to build its graph") from None
+    finally:
+        sys.setrecursionlimit(old)
     if _is_const(out):
         raise InputError("the expression is a constant: there is nothing to differentiate")
     used = {a for n in nodes for a in n.args}

@@ -463,7 +463,10 @@ class _Reader:
                                                            _norm(m.group("sup")))), t)
 
 
-_PLAIN_ATOM = re.compile(r"\\mathrm\{(qz[a-z]+z)\}|(\d+(?:\.\d+)?|\.\d+|[A-Za-z](?![A-Za-z]))")
+_GREEK = ("alpha|beta|delta|epsilon|varepsilon|eta|theta|vartheta|lambda|mu|nu|xi|pi|rho|tau|phi|varphi|chi|psi|"
+          "omega|kappa|zeta|iota|Delta|Theta|Lambda|Xi|Pi|Phi|Psi|Omega")
+_PLAIN_ATOM = re.compile(r"\\mathrm\{(qz[a-z]+z)\}|(\d+(?:\.\d+)?|\.\d+|[A-Za-z](?![A-Za-z]))"
+                         rf"|\\({_GREEK})(?![A-Za-z])")
 _CLOSE = {"(": ")", "[": "]", "{": "}"}
 
 
@@ -503,7 +506,7 @@ def _plain_seq(t: str, pos: int, closer: str | None) -> tuple[str, int]:
             return "".join(parts), pos + 1
         m = _PLAIN_ATOM.match(t, pos)
         if m:
-            operand(m.group(1) or m.group(2))
+            operand(m.group(1) or m.group(2) or m.group(3))
             pos = m.end()
         elif ch in _CLOSE:
             inner, pos = _plain_seq(t, pos + 1, _CLOSE[ch])
@@ -513,6 +516,18 @@ def _plain_seq(t: str, pos: int, closer: str | None) -> tuple[str, int]:
             num, pos = _group(t, pos)
             den, pos = _group(t, pos)
             operand(f"(({num})/({den}))")
+        elif ch == "\\" and _PLAIN_FUNC.match(t, pos):
+            m = _PLAIN_FUNC.match(t, pos)
+            name, base = m.group(1), m.group(2) or m.group(3)
+            arg, pos = _plain_arg(t, m.end())
+            if name == "sqrt":
+                operand(f"sqrt({arg})")
+            elif name == "ln":
+                operand(f"log({arg}, e)")
+            elif name == "log":
+                operand(f"log({arg}, {base})" if base else f"log({arg})")
+            else:
+                operand(f"{name}({arg})")
         elif ch == "^":
             if not atom_end:
                 raise _NotPlain
@@ -520,7 +535,7 @@ def _plain_seq(t: str, pos: int, closer: str | None) -> tuple[str, int]:
             pos = len(t) - len(rest)
             if rest.startswith("{"):
                 inner, pos = _plain_seq(t, pos + 1, "}")
-            elif rest[:1].isdigit():
+            elif rest[:1].isdigit() or rest[:1].isalpha():
                 inner, pos = rest[0], pos + 1
             else:
                 raise _NotPlain
@@ -540,6 +555,26 @@ def _plain_seq(t: str, pos: int, closer: str | None) -> tuple[str, int]:
     if closer:
         raise _NotPlain
     return "".join(parts), pos
+
+
+_PLAIN_FUNC = re.compile(r"\\(ln|log|sin|cos|tan|tanh|exp|sqrt)(?![A-Za-z])(?:_\{?\s*(\d+)\s*\}?|_(\d))?")
+
+
+def _plain_arg(t: str, pos: int) -> tuple[str, int]:
+    """The argument of \\ln, \\sin …: a bracketed group or one operand (not followed by a power: \\ln x^2 and
+    \\log^2 x are left to the LaTeX grammar)."""
+    rest = t[pos:].lstrip()
+    pos = len(t) - len(rest)
+    if rest[:1] in _CLOSE:
+        inner, end = _plain_seq(t, pos + 1, _CLOSE[rest[0]])
+    else:
+        m = _PLAIN_ATOM.match(t, pos)
+        if not m:
+            raise _NotPlain
+        inner, end = m.group(1) or m.group(2) or m.group(3), m.end()
+    if t[end:].lstrip().startswith("^"):
+        raise _NotPlain
+    return inner, end
 
 
 def _group(t: str, pos: int) -> tuple[str, int]:

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from .autodiff import AutodiffResult
 
 MAX_TREE_TERMS = 64        # the tree-style chain rule repeats shared subexpressions; beyond this many paths, skip it
-MAX_INLINE_CHARS = 160     # a subexpression longer than this is named by its node inside ∂( )
+MAX_INLINE_SIZE = 25      # a subexpression with more symbols and operations is named by its node in ∂( )
 LINE_WIDTH = 62           # rough characters of maths that fit one line of the page
 
 
@@ -52,6 +52,7 @@ class _Writer:
         self.r = r
         self.g = r.graph
         self.s = r.settings
+        self.size = self.g.sizes()
         base = None if self.s.log_base == "e" else sympy.Integer(int(self.s.log_base))
         self.pset = dict(plain_log_base=base, sigfigs=self.s.sigfigs)
 
@@ -60,8 +61,12 @@ class _Writer:
 
     def form(self, e: sympy.Expr, **kw) -> tuple[Tex, list[Tex] | None]:
         """A stage of a line: its LaTeX, and the LaTeX of each top-level term when it is a sum (for breaking)."""
-        terms = [self.tex(t, **kw) for t in e.args] if e.is_Add else None
-        return self.tex(e, **kw), terms
+        if not e.is_Add:
+            return self.tex(e, **kw), None
+        terms = [self.tex(t, **kw) for t in e.args]
+        # join as the printer joins an unevaluated sum (order kept), so each term is printed once
+        whole = terms[0] + "".join(f" - {t[1:].lstrip()}" if t.startswith("-") else f" + {t}" for t in terms[1:])
+        return Tex(whole), [Tex(t) for t in terms]
 
     def fit(self, lhs: Tex, forms: list[tuple[Tex, list[Tex] | None]], tag: str) -> list[Line]:
         """One line when it fits the page; else one stage a line, and a long sum one term a line (as the seed)."""
@@ -92,10 +97,9 @@ class _Writer:
 
     def label(self, i: int) -> sympy.Expr:
         """The quantity node i stands for, as the user wrote it (or its node name when that is too long)."""
-        e = self.g[i].expr
-        if len(str(e)) > MAX_INLINE_CHARS:
+        if self.size[i] > MAX_INLINE_SIZE:
             return self.g.symbol(i)
-        return e
+        return self.g[i].expr
 
     # ------------------------------------------------------------------------------------ forward primal
     def forward(self) -> list[Block]:
@@ -198,14 +202,13 @@ class _Writer:
 
     def chain(self) -> list[Block]:
         g = self.g
-        deps = {n.index: (g.depends_on(n.index)) for n in g.nodes}
+        deps = g.dependencies()
         blocks: list[Block] = []
         y = g.output
         for w in self.r.wrt:
             x = next(n.index for n in g.inputs if n.name == w)
             xs = sympy.Symbol(w)
-            lhs = Tex(self.tex(PartialFrac(g[y].expr if len(str(g[y].expr)) <= MAX_INLINE_CHARS else g.symbol(y),
-                                           xs, outer=True)))
+            lhs = Tex(self.tex(PartialFrac(self.label(y), xs, outer=True)))
             grad = self.numtex(self.r.adjoints[x])
             n_paths = self.paths(y, x, {})
             if n_paths <= MAX_TREE_TERMS:

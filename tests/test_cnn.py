@@ -330,7 +330,7 @@ def test_seed_problem3_parts_and_numbers() -> None:
     assert r"\left(3 \times 3 \times 512 + 1\right) \times 512 \times 2" in md   # conv4_2, conv4_3
     assert r"7 \times 7 \times 512 \times 4096 + 4096" in md
     assert "= 11.90\\%" in md and r"138357544 \approx 1.38 \times 10^{8}" in md
-    assert "6×6 units of the output of conv5\\_1" in md   # not the seed's (3+3+1) = 7
+    assert r"$6 \times 6$ units of the output of conv5\_1" in md   # not the seed's (3+3+1) = 7
     assert d.to_dict()["receptive_field"]["size"] == 212
     assert d._repr_latex_()
 
@@ -349,8 +349,11 @@ def test_golden_seed_problem3() -> None:
 
 
 @pytest.mark.skipif(not have_tex(), reason="no LaTeX installed")
-@pytest.mark.parametrize("build", [cnn.seed_problem3,
-                                   lambda: cnn.derivation(cnn.analyse(cnn.load_spec(EXAMPLES / "cnn_tiny.json")))])
+@pytest.mark.parametrize("build", [
+    cnn.seed_problem3,
+    lambda: cnn.derivation(cnn.analyse(cnn.load_spec(EXAMPLES / "cnn_tiny.json"))),   # non-square, dilated
+    lambda: cnn.derivation(cnn.analyse(cnn.preset("resnet18"))),                     # DAG notes, long tables
+])
 def test_derivations_compile(build, tmp_path: Path) -> None:
     assert compile_pdf(build().to_latex(standalone=True), tmp_path / "x.pdf").stat().st_size > 0
 
@@ -358,7 +361,7 @@ def test_derivations_compile(build, tmp_path: Path) -> None:
 def test_non_square_derivation_traces_both_axes() -> None:
     md = cnn.derivation(cnn.analyse(cnn.load_spec(EXAMPLES / "cnn_tiny.json")), parts="a").to_markdown()
     assert "Backwards (height)" in md and "Backwards (width)" in md
-    assert "16 × 14 pixels" in md
+    assert r"$16 \times 14$ pixels" in md
 
 
 def test_resnet_derivation_says_where_paths_differ() -> None:

@@ -1,0 +1,143 @@
+"""``derive check``: check handwritten solutions line by line against a problem."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from ..errors import DeriveError, InputError
+
+HELP = "check a handwritten solution (LaTeX/Markdown) line by line against a problem"
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("solutions", nargs="+", metavar="SOLUTION", help="solution file(s) (.md, .tex, .txt); - for stdin")
+    src = p.add_mutually_exclusive_group(required=True)
+    src.add_argument("--problem", metavar="FILE.toml", help="the problem (a TOML file with expr, at, log_base …)")
+    src.add_argument("--expr", help="the expression (LaTeX or plain), e.g. '(x**2/log(x)+c)*(x**2/log(x)-c)'")
+    p.add_argument("--at", help="input values in order, e.g. c=3,x=5 (with --expr)")
+    p.add_argument("--log-base", default=None, choices=("e", "10", "2"), help="base of a bare log (default e)")
+    p.add_argument("--letter", default=None, help="node letter of the Wengert list (default v)")
+    p.add_argument("--sigfigs", type=int, default=None, help="significant figures of the reference (default 3)")
+    p.add_argument("--number", default=None, help="which problem of the sheet (e.g. 1) when it has several")
+    p.add_argument("--format", choices=("text", "json", "latex"), default="text", help="report format (default text)")
+    p.add_argument("-o", "--output", default=None, help="write the report to this file")
+    p.add_argument("--jobs", type=int, default=1, help="check this many files at once (default 1)")
+    p.add_argument("--strict", action="store_true", help="exit 1 also when a line could not be verified")
+    p.add_argument("--timeout", type=float, default=None, help="seconds allowed per statement (default 5)")
+
+
+def _problem(args: argparse.Namespace) -> Any:
+    from ..check import load_problem
+    if args.problem:
+        prob = load_problem(args.problem)
+        if args.number:
+            prob.number = str(args.number)
+        return prob
+    if not args.at:
+        raise InputError("--expr needs --at with the input values, e.g. --at c=3,x=5", "--at")
+    spec: dict[str, Any] = {"expr": args.expr, "at": args.at}
+    for key in ("log_base", "letter", "sigfigs", "number"):
+        if getattr(args, key) is not None:
+            spec[key] = getattr(args, key)
+    return load_problem(spec)
+
+
+def _read(name: str) -> str:
+    if name == "-":
+        return sys.stdin.read()
+    path = Path(name)
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError(f"solution file not found: {name}", "SOLUTION") from None
+    except (UnicodeDecodeError, IsADirectoryError, PermissionError) as exc:
+        raise InputError(f"cannot read {name}: {exc.__class__.__name__}", "SOLUTION") from None
+
+
+_PROBLEM = None   # set before the pool forks, so workers inherit the problem instead of re-deriving it
+_TIMEOUT = None
+
+
+def _check_one(name: str) -> tuple[str, dict | None, str, str]:
+    """(name, report dict, text report, error) for one file; runs in a pool worker."""
+    from ..check import check
+    try:
+        report = check(_read(name), _PROBLEM, timeout=_TIMEOUT)
+    except DeriveError as exc:
+        return name, None, "", f"{exc.kind}: {exc}"
+    return name, report.to_dict(), report.to_text(name=name if name != "-" else ""), ""
+
+
+def _progress(done: int, total: int) -> None:
+    if not sys.stderr.isatty():
+        return
+    width = 30
+    filled = int(width * done / max(total, 1))
+    sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total}")
+    if done == total:
+        sys.stderr.write("\n")
+    sys.stderr.flush()
+
+
+def run(args: argparse.Namespace) -> int:
+    global _PROBLEM, _TIMEOUT
+    if args.jobs < 1:
+        raise InputError("--jobs must be at least 1", "--jobs")
+    if args.format == "latex" and len(args.solutions) > 1:
+        raise InputError("--format latex annotates one solution; give a single file", "--format")
+    _PROBLEM, _TIMEOUT = _problem(args), args.timeout
+    if len(args.solutions) == 1:
+        from ..check import check
+        name = args.solutions[0]
+        report = check(_read(name), _PROBLEM, timeout=args.timeout)
+        text = {"text": lambda: report.to_text(name=name if name != "-" else ""), "json": report.to_json,
+                "latex": report.to_latex}[args.format]()
+        _emit(text, args.output)
+        return _status(report.ok, report.verified, args.strict)
+    results = _run_many(args.solutions, args.jobs)
+    bad_input = [r for r in results if r[3]]
+    if args.format == "json":
+        files = [dict(file=n, **(d or {"error": e})) for n, d, _, e in results]
+        ok = all(d and d["ok"] for _, d, _, _ in results)
+        _emit(json.dumps({"ok": ok, "files": files}, indent=2, ensure_ascii=False) + "\n", args.output)
+    else:
+        parts = [t if not e else f"{n}: {e}\n" for n, _, t, e in results]
+        _emit("".join(parts), args.output)
+    if bad_input:
+        return 2
+    ok = all(d["ok"] for _, d, _, _ in results)
+    verified = all(d["verified"] for _, d, _, _ in results)
+    return _status(ok, verified, args.strict)
+
+
+def _run_many(names: list[str], jobs: int) -> list[tuple[str, dict | None, str, str]]:
+    from concurrent.futures import ProcessPoolExecutor
+    import multiprocessing
+    results: dict[str, Any] = {}
+    if jobs == 1 or "fork" not in multiprocessing.get_all_start_methods():
+        for k, n in enumerate(names, 1):
+            results[n] = _check_one(n)
+            _progress(k, len(names))
+    else:
+        ctx = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
+            for k, res in enumerate(pool.map(_check_one, names, chunksize=4), 1):
+                results[res[0]] = res
+                _progress(k, len(names))
+    return [results[n] for n in names]
+
+
+def _status(ok: bool, verified: bool, strict: bool) -> int:
+    if not ok or (strict and not verified):
+        return 1
+    return 0
+
+
+def _emit(text: str, output: str | None) -> None:
+    if output:
+        Path(output).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
