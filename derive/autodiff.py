@@ -124,7 +124,7 @@ def _carry(value: sympy.Expr, s: Settings) -> sympy.Expr:
 def _step_value(graph: Graph, node: Node, values: Mapping[int, sympy.Expr], s: Settings) -> sympy.Expr:
     ops = [values[o] if isinstance(o, int) else o for o in node.operands]
     e = RULES[node.op].build(*ops, p=node.param)
-    return value_of(e, s.precision, f"step {graph.describe(node.index)}")
+    return value_of(e, s.precision, lambda: f"step {graph.describe(node.index)}")
 
 
 def forward_values(graph: Graph, at: Mapping[str, sympy.Expr], s: Settings) -> dict[int, sympy.Expr]:
@@ -144,8 +144,8 @@ def partial_values(graph: Graph, values: Mapping[int, sympy.Expr], s: Settings) 
     for node in graph.intermediates:
         for j in dict.fromkeys(node.args):
             e = _values_in(graph.partial(node.index, j), mapping)
-            out[(node.index, j)] = value_of(e, s.precision, f"the partial of {graph.letter}_{node.index} "
-                                                            f"with respect to {graph.letter}_{j}")
+            out[(node.index, j)] = value_of(e, s.precision, lambda i=node.index, j=j: f"the partial of "
+                                            f"{graph.letter}_{i} with respect to {graph.letter}_{j}")
     return out
 
 

@@ -58,18 +58,20 @@ def _need_map(shape: Shape, kind: str) -> None:
 
 
 def window_out(n: int, k: int, s: int, p: int, d: int, ceil_mode: bool, axis: str) -> int:
-    """Output length along one axis (PyTorch's formula, with its ceil_mode rule)."""
+    """Output length along one axis (PyTorch's formula, with its ceil_mode rule).
+
+    With ``ceil_mode`` PyTorch accepts a window up to ``s - 1`` wider than the padded input (one output), so the
+    test is on the output length, not on the kernel alone.
+    """
     extent = d * (k - 1) + 1
-    if n + 2 * p < extent:
+    span = n + 2 * p - extent
+    out = (span + (s - 1 if ceil_mode else 0)) // s + 1   # floor division, as PyTorch's div_rtn
+    if ceil_mode and (out - 1) * s >= n + p:  # the last window must start inside the input or left padding
+        out -= 1
+    if out <= 0:
         ktext = f"{k}" if d == 1 else f"{k} (dilated extent {extent})"
         raise InputError(f"kernel {ktext} is larger than the {'padded ' if p else ''}input {axis} "
                          f"{n + 2 * p}" + (f" ({n} + 2×{p})" if p else ""))
-    span = n + 2 * p - extent
-    out = (span + (s - 1 if ceil_mode else 0)) // s + 1
-    if ceil_mode and (out - 1) * s >= n + p:  # the last window must start inside the input or left padding
-        out -= 1
-    if out <= 0:  # pragma: no cover - excluded by the check above; kept as the stated invariant
-        raise InputError(f"output {axis} would be {out} (must be positive)")
     return out
 
 

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import sympy
 
-from .errors import DomainError, LimitError
+from typing import Callable
+
+from .errors import DeriveError, DomainError, LimitError
 from .settings import LIMITS
 
 _EXACT_HEADS = (sympy.Add, sympy.Mul, sympy.Pow)
@@ -74,8 +76,17 @@ def _short(e: sympy.Expr) -> str:
     return s if len(s) < 40 else s[:37] + "..."
 
 
-def value_of(e: sympy.Expr, precision: int, where: str) -> sympy.Expr:
-    """The value of a small expression of numbers: a Rational if it is rational arithmetic, else a Float."""
+def value_of(e: sympy.Expr, precision: int, where: str | Callable[[], str]) -> sympy.Expr:
+    """The value of a small expression of numbers: a Rational if it is rational arithmetic, else a Float.
+
+    ``where`` may be a function, called only when there is an error to report (naming a step costs a print)."""
+    try:
+        return _value_of(e, precision, "")
+    except DeriveError as exc:
+        raise type(exc)(exc.message, where() if callable(where) else where) from None
+
+
+def _value_of(e: sympy.Expr, precision: int, where: str) -> sympy.Expr:
     check_domain(e, where)
     if _exact_ok(e):
         try:

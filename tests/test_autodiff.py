@@ -132,7 +132,7 @@ def _reference(text):
     return conv(ast.parse(text, mode="eval"))
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(text=_tree(3), px=st.integers(-20, 20), py=st.integers(-20, 20), pc=st.integers(1, 20))
 def test_random_expressions_agree_with_sympy_and_finite_differences(text, px, py, pc):
     ref = _reference(text)

@@ -176,6 +176,7 @@ def test_pareto_keeps_a_smaller_field_with_a_larger_jump() -> None:
     (cnn.MaxPool2d(3, 2, ceil_mode=True), (4, 8, 8), (4, 4, 4)),       # ceil((8-3)/2)+1 = 4
     (cnn.MaxPool2d(2, 2, ceil_mode=True), (4, 5, 5), (4, 3, 3)),
     (cnn.AvgPool2d(2, ceil_mode=True, padding=1), (1, 4, 4), (1, 3, 3)),  # last window would start in padding
+    (cnn.MaxPool2d((1, 4), 2, ceil_mode=True), (1, 3, 3), (1, 2, 1)),      # PyTorch: a window wider than the input
     (cnn.AdaptiveAvgPool2d((2, 3)), (5, 9, 10), (5, 2, 3)),
     (cnn.ZeroPad2d((1, 2, 3, 4)), (2, 5, 5), (2, 12, 8)),
     (cnn.Flatten(), (512, 7, 7), (25088,)),
