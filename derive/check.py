@@ -12,6 +12,7 @@ or the path of a TOML file with those keys (top level, or the first ``[[problem]
 """
 from __future__ import annotations
 
+import atexit
 import re
 from pathlib import Path
 from typing import Any, Mapping
@@ -94,26 +95,35 @@ def _from_toml(path: Path) -> Problem:
 # ------------------------------------------------------------------------------------------ checking
 
 class _Checker:
-    """The work one worker does: parse a statement's sides and judge them with the state sent along."""
+    """The work one worker does: parse a statement's sides and judge them with the state sent along.
 
-    def __init__(self, problem: Problem, statements: list[Statement]) -> None:
-        self.problem, self.statements = problem, statements
+    Statements travel with each request, so one worker serves every solution checked against the same problem
+    (and its cache of parsed sides, which repeat across a class's solutions, keeps paying off)."""
+
+    MAX_CACHE = 20000
+
+    def __init__(self, problem: Problem) -> None:
+        self.problem = problem
         self.ref = Reference(problem.result)
         self._parsed: dict[str, Any] = {}
 
     def parse(self, text: str, line: int) -> Any:
-        if text not in self._parsed:   # a worker lives across statements: repeated sides are read once
+        hit = self._parsed.get(text)
+        if hit is None:
             try:
-                self._parsed[text] = parse_segment(text, self.problem.log_base, where=f"line {line}")
+                hit = parse_segment(text, self.problem.log_base, where=f"line {line}")
             except DeriveError as exc:
-                self._parsed[text] = exc
-        return self._parsed[text]
+                hit = exc
+            if len(self._parsed) < self.MAX_CACHE:
+                self._parsed[text] = hit
+        if isinstance(hit, DeriveError):   # the message names the line where it was first met: rename it
+            hit.where = f"line {line}"
+        return hit
 
     def __call__(self, request: tuple) -> Any:
         if request[0] == "about":
-            return [self.about(self.statements[i]) for i in request[1]]
-        _, index, state = request
-        stmt = self.statements[index]
+            return [self.about(s) for s in request[1]]
+        _, stmt, state = request
         parsed = [self.parse(seg.text, stmt.line) for seg in stmt.segments]
         judge = StatementJudge(self.ref, state, self.problem.result.settings.sigfigs)
         return judge.judge(stmt, parsed), judge.state
@@ -133,40 +143,68 @@ class _Checker:
         return not weak
 
 
+_SANDBOXES: dict[int, tuple[Problem, Sandbox]] = {}
+
+
+def _sandbox(prob: Problem, isolate: bool, timeout: float | None) -> Sandbox:
+    """One worker per problem, reused by later checks against the same problem object."""
+    key = id(prob)
+    if key in _SANDBOXES and _SANDBOXES[key][0] is prob and _SANDBOXES[key][1].isolated == isolate:
+        box = _SANDBOXES[key][1]
+        box.timeout = LIMITS.step_seconds if timeout is None else timeout
+        return box
+    box = Sandbox(_Checker(prob), timeout=timeout, isolate=isolate)
+    if len(_SANDBOXES) > 8:   # keep a few: each holds a worker process
+        for _, (_, old) in list(_SANDBOXES.items())[:4]:
+            old.close()
+        for k in list(_SANDBOXES)[:4]:
+            del _SANDBOXES[k]
+    _SANDBOXES[key] = (prob, box)
+    return box
+
+
+@atexit.register
+def _close_all() -> None:
+    for _, box in _SANDBOXES.values():
+        box.close()
+    _SANDBOXES.clear()
+
+
 def _number(part: str) -> str:
     m = re.match(r"\d+", part or "")
     return m.group(0) if m else ""
 
 
 def check(text: str, problem: Any, *, isolate: bool = True, timeout: float | None = None) -> Report:
-    """Check a worked solution against a problem; see the module docstring for what ``problem`` may be."""
+    """Check a worked solution against a problem; see the module docstring for what ``problem`` may be.
+
+    ``isolate``: parse and judge in a killable worker process (default); ``timeout``: seconds per statement.
+    """
     prob = load_problem(problem)
     statements = [s for s in read(text) if len(s.segments) >= 2]
-    checker = _Checker(prob, statements)
     state = State()
     report = Report(problem=prob.label, source=text)
-    with Sandbox(checker, timeout=timeout, isolate=isolate) as box:
-        numbered = [i for i, s in enumerate(statements) if _number(s.part)]
+    box = _sandbox(prob, isolate, timeout)
+    numbered = [s for s in statements if _number(s.part)]
+    try:
+        about = box.call(("about", numbered), timeout=box.timeout * 4) if numbered else []
+    except (LimitError, RuntimeError):
+        about = [True] * len(numbered)   # cannot tell: check everything rather than skip silently
+    numbers = {prob.number} if prob.number else {_number(s.part) for s, a in zip(numbered, about) if a}
+    for stmt in statements:
+        num = _number(stmt.part)
+        if num and numbers and num not in numbers:
+            report.skipped.append((stmt.line, f"part {stmt.part} is not about this problem"))
+            continue
         try:
-            about = box.call(("about", numbered), timeout=(timeout or LIMITS.step_seconds) * 4) if numbered else []
-        except (LimitError, RuntimeError):
-            about = [True] * len(numbered)   # cannot tell: check everything rather than skip silently
-        numbers = {prob.number} if prob.number else \
-            {_number(statements[i].part) for i, a in zip(numbered, about) if a}
-        for i, stmt in enumerate(statements):
-            num = _number(stmt.part)
-            if num and numbers and num not in numbers:
-                report.skipped.append((stmt.line, f"part {stmt.part} is not about this problem"))
-                continue
-            try:
-                judgments, state = box.call(("judge", i, state))
-            except LimitError as exc:
-                judgments = [Judgment(0, "unverifiable", found=stmt.segments[0].text, message=f"limit exceeded: {exc}")]
-            except RuntimeError as exc:   # a bug in the checker must not hide the rest of the report
-                first = str(exc).splitlines()[0] if str(exc) else "internal error"
-                judgments = [Judgment(0, "unverifiable", found=stmt.segments[0].text,
-                                      message=f"internal error while checking: {first}")]
-            _add(report, stmt, judgments)
+            judgments, state = box.call(("judge", stmt, state))
+        except LimitError as exc:
+            judgments = [Judgment(0, "unverifiable", found=stmt.segments[0].text, message=f"limit exceeded: {exc}")]
+        except RuntimeError as exc:   # a bug in the checker must not hide the rest of the report
+            first = str(exc).splitlines()[0] if str(exc) else "internal error"
+            judgments = [Judgment(0, "unverifiable", found=stmt.segments[0].text,
+                                  message=f"internal error while checking: {first}")]
+        _add(report, stmt, judgments)
     return report
 
 

@@ -97,7 +97,7 @@ class StatementJudge:
         if isinstance(first, DeriveError):
             return [Judgment(0, "unverifiable", found=stmt.segments[0].text, message=f"cannot read: {first}")]
         try:
-            q = self.ref.resolve(first.expr) if isinstance(first.expr, sympy.Symbol) else None
+            q = self.ref.resolve(first.expr, lhs=True) if isinstance(first.expr, sympy.Symbol) else None
             target_in = (self.ref.key_in(q, self.state.seeds) if q else
                          self.ref.to_inputs(first.expr, self.state.seeds))
             target_ex = self.ref.exact(q, self.state.seeds) if q else self.value(first.expr, False)

@@ -89,6 +89,7 @@ class Sandbox:
         self.fn = fn
         self.timeout = LIMITS.step_seconds if timeout is None else timeout
         self.ctx = _fork_context() if isolate else None
+        self.isolated = isolate
         self.proc = None
         self.conn = None
         self.restarts = 0

@@ -103,10 +103,14 @@ class Reference:
                                        for _ in range(2)]
 
     # ------------------------------------------------------------------------------------------ notation
-    def resolve(self, sym: sympy.Symbol) -> Key:
-        """The key a written symbol names, or :class:`Unresolved`."""
+    def resolve(self, sym: sympy.Symbol, lhs: bool = False) -> Key:
+        """The key a written symbol names, or :class:`Unresolved`.
+
+        ``lhs``: the symbol is what a statement derives. There ∂y/∂x means the total derivative; inside a
+        chain-rule product ∂f/∂x with x a direct operand of f is the local partial (the other operand held fixed).
+        """
         if isinstance(sym, WrittenPartial):
-            return self._resolve_partial(sym)
+            return self._resolve_partial(sym, lhs)
         if not isinstance(sym, Written):
             raise Unresolved(f"unknown symbol {sym}")
         kind = {"": "value", "bar": "adjoint", "dot": "tangent"}.get(sym.deco)
@@ -132,14 +136,14 @@ class Reference:
             return self.out
         raise Unresolved(f"{_show(sym)} is not a quantity of this problem")
 
-    def _resolve_partial(self, p: WrittenPartial) -> Key:
+    def _resolve_partial(self, p: WrittenPartial, lhs: bool = False) -> Key:
         output_alias = isinstance(p.num, Written) and not p.num.sub and p.num.base in OUTPUT_NAMES \
             and p.num.base not in self.inputs and not p.num.deco
         k = self.out if output_alias else self.match_node(p.num)
         j = self.match_node(p.den)
         if k is None or j is None:
             raise Unresolved("∂-fraction between quantities that are not nodes of this problem")
-        if output_alias:
+        if output_alias or (lhs and k == self.out):
             return ("adjoint", j)
         if j in self.g[k].args:
             return ("partial", k, j)

@@ -86,7 +86,7 @@ def receptive_field_part(an: Analysis, layer: str | None = None, label: str = "(
     tail: list[str | Tex] = [f"So the receptive field of a {_short(target)} unit is ",
                              _tex(_mul(I(rf.size[0]), I(rf.size[1]))), " pixels; neighbouring units are ", *apart,
                              ", and the first one sees rows ", first[0], " and columns ", first[1],
-                             " of the input (negative indices are padding)."]
+                             " of the input (indices outside the image are padding)."]
     if not rf.exact:
         tail.append(" (An upper bound: an adaptive pooling layer on the path has windows of different sizes.)")
     blocks.append(Block.text(*tail))
@@ -170,7 +170,9 @@ def _fc_term(an: Analysis, li: LayerInfo) -> tuple[sympy.Expr, int]:
     assert isinstance(lay, Linear)
     src = _flat_source(an, li)
     fin = li.input_shapes[0][0]
-    ins = (I(src[1]), I(src[2]), I(src[0])) if src and src[0] * src[1] * src[2] == fin else (I(fin),)
+    # The seed writes the flattened size as H x W x C (7 x 7 x 512); a 1 x 1 map is just its channels.
+    ins = ((I(src[1]), I(src[2]), I(src[0])) if src and src[1:] != (1, 1) and src[0] * src[1] * src[2] == fin
+           else (I(fin),))
     w = _mul(*ins, I(lay.out_features))
     return (_add(w, I(lay.out_features)) if lay.bias else w), li.params
 
@@ -221,37 +223,46 @@ def parameters_part(an: Analysis, label: str = "(b)") -> Part:
     if convs:
         terms = [_conv_term(key, n) for key, n, _ in _grouped(convs, an)]
         assert sum(v for _, v in terms) == kinds["conv"]
-        with_bias = all(k[4] for k, _ in convs)
         k, cin, cout = sympy.symbols("k C_{in} C_{out}")
-        per_layer = _mul(_add(_mul(k, k, cin), I(1)), cout) if with_bias else _mul(k, k, cin, cout)
-        blocks.append(Block.text("Parameters in the convolutional layers" + (" (with bias)" if with_bias else "")
-                                 + ": ", _tex(per_layer), " per layer, times ", Tex("n"), " for ", Tex("n"),
-                                 " equal layers in a row:"))
+        biased = {key[4] for key, _ in convs}
+        forms: list[str | Tex] = []
+        if True in biased:
+            forms += [_tex(_mul(_add(_mul(k, k, cin), I(1)), cout)), " per layer with a bias"]
+        if False in biased:
+            forms += ([", "] if forms else []) + [_tex(_mul(k, k, cin, cout)), " per layer without a bias"]
+        blocks.append(Block.text("Parameters in the convolutional layers: ", *forms, "; times ", Tex("n"), " for ",
+                                 Tex("n"), " equal layers in a row:"))
         blocks.append(Block.align(_sum_lines(r"N_{\mathrm{conv}}", terms, 2, "")))
         totals.append((r"N_{\mathrm{conv}}", kinds["conv"]))
     if bns:
-        terms = [(_mul(I(2), I(key[0] // 2), *((I(n),) if n > 1 else ())), key[0] * n) for key, n, _ in _grouped(bns, an)]
+        terms = [(_mul(I(2), I(key[0] // 2), *((I(n),) if n > 1 else ())), key[0] * n)
+                 for key, n, _ in _grouped(bns, an)]
         blocks.append(Block.text("Parameters in the batch-normalisation layers (a scale and a shift per channel; "
                                  "running statistics are not parameters):"))
         blocks.append(Block.align(_sum_lines(r"N_{\mathrm{BN}}", terms, 4, "")))
         totals.append((r"N_{\mathrm{BN}}", kinds["bn"]))
     if fcs:
         terms = [_fc_term(an, li) for li in fcs]
-        blocks.append(Block.text("Parameters in the fully connected layers (in × out + out):"))
+        fin, fout = sympy.symbols("n_{in} n_{out}")
+        forms = []
+        if any(li.biases for li in fcs):
+            forms += [_tex(_add(_mul(fin, fout), fout)), " with a bias"]
+        if any(not li.biases for li in fcs):
+            forms += ([", "] if forms else []) + [_tex(_mul(fin, fout)), " without a bias"]
+        blocks.append(Block.text("Parameters in the fully connected layers: ", *forms, ":"))
         blocks.append(Block.align(_sum_lines(r"N_{\mathrm{fc}}", terms, 1, "")))
         totals.append((r"N_{\mathrm{fc}}", kinds["fc"]))
     if others:  # pragma: no cover - every parameterised layer type is listed above
         totals.append((r"N_{\mathrm{other}}", sum(li.params for li in others)))
     total = an.total_params
+    approx: tuple[tuple[str, ...], tuple[Tex, ...]] = (
+        ((Tex(r"\approx"),), (Tex(format_scientific(I(total), 3)),)) if total >= 10 ** 4 else ((), ()))
     lines = []
     if len(totals) > 1:
-        lines.append(Line(Tex("N"), (Tex(" + ".join(s for s, _ in totals)),
-                                     _tex(_add(*[I(v) for _, v in totals])), Tex(str(total)),
-                                     Tex(format_scientific(I(total), 3))),
-                          ("=", "=", "=", Tex(r"\approx")), note="in total"))
+        lines.append(Line(Tex("N"), (Tex(" + ".join(s for s, _ in totals)), _tex(_add(*[I(v) for _, v in totals])),
+                                     Tex(str(total))) + approx[1], ("=", "=", "=") + approx[0], note="in total"))
     else:
-        lines.append(Line(Tex("N"), (Tex(str(total)), Tex(format_scientific(I(total), 3))),
-                          ("=", Tex(r"\approx")), note="in total"))
+        lines.append(Line(Tex("N"), (Tex(str(total)),) + approx[1], ("=",) + approx[0], note="in total"))
     if kinds["conv"] and kinds["fc"]:
         pct = percent_text(kinds["conv"], kinds["fc"])
         assert pct is not None

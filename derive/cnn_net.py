@@ -20,7 +20,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Iterable
 
-from .cnn_layers import Layer, Pair, Shape, Window, _int, is_map, pair, shape_text
+from .cnn_layers import Layer, Pair, Shape, Window, _int, is_map, pair
 from .cnn_pooling import AdaptiveAvgPool2d
 from .errors import InputError, LimitError
 
@@ -213,20 +213,13 @@ class Analysis:
         return out[::-1]
 
 
-def _pareto(cands: list[RFState]) -> tuple[list[RFState], bool]:
-    """States not dominated in (r, j); largest r first. Also whether equal (r, j) came with different paddings."""
-    cands = sorted(cands, key=lambda s: (-s.r, -s.j))
+def _pareto(cands: list[RFState]) -> list[RFState]:
+    """States not dominated in (r, j), largest r first; of equal (r, j) the first input's is kept."""
     kept: list[RFState] = []
-    misaligned = False
-    for s in cands:
-        same = [k for k in kept if k.r == s.r and k.j == s.j]
-        if same:
-            misaligned |= any(k.p != s.p for k in same)
-            continue
-        if any(k.r >= s.r and k.j >= s.j for k in kept):
-            continue
-        kept.append(s)
-    return kept, misaligned
+    for s in sorted(cands, key=lambda s: (-s.r, -s.j)):  # stable: ties keep the inputs' order
+        if not any(k.r >= s.r and k.j >= s.j for k in kept):
+            kept.append(s)
+    return kept
 
 
 def _best_rf(states: tuple[list[RFState], list[RFState]]) -> ReceptiveField | None:
@@ -268,10 +261,8 @@ def analyse(net: Network, input_size: int | Pair | None = None) -> Analysis:
                     for s_idx, st in enumerate(prev[axis]):
                         cands.append(RFState(st.r + (win.k - 1) * st.j, st.j * win.s, st.p + win.p * st.j,
                                              (n_idx, s_idx), st.exact and win.uniform))
-                kept, misaligned = _pareto(cands)
-                states[axis].extend(kept)
-                if axis == 0 or wins[0] != wins[1]:
-                    node_notes.extend(_merge_notes(node, src, all_states, input_states, axis, misaligned, win))
+                states[axis].extend(_pareto(cands))
+            node_notes = _merge_notes(node, src, all_states, input_states, wins)
         all_states.append(states)
         shapes[node.name] = out
         info = LayerInfo(idx, node, tuple(ins), out, weights, biases, macs, wins, _best_rf(states),
@@ -281,28 +272,31 @@ def analyse(net: Network, input_size: int | Pair | None = None) -> Analysis:
     return Analysis(net, in_shape, layers, all_states, notes)
 
 
-def _merge_notes(node: Node, src: list[int], all_states: list, input_states: tuple, axis: int,
-                 misaligned: bool, win: Window) -> list[str]:
-    """Say where paths differ, so a reader knows which branch sets the receptive field."""
+def _merge_notes(node: Node, src: list[int], all_states: list, input_states: tuple,
+                 wins: tuple[Window, Window]) -> list[str]:
+    """Say where paths differ (and whether their centres line up), so a reader knows which branch sets the field.
+
+    Centres are compared as Araujo et al. do: the first unit's centre ``(r - 1)/2 - P`` must agree across paths.
+    """
     notes = []
-    axis_name = ("height", "width")[axis] + " " if axis == 1 else ""
-    if not win.uniform:
-        notes.append(f"adaptive pooling windows differ in size here; the {axis_name}receptive field uses the largest "
-                     "window and is an upper bound")
-    if len(src) > 1:
+    per_axis = []
+    for axis in (0, 1):
         best = []
         for name, n_idx in zip(node.inputs, src):
             st = (input_states if n_idx < 0 else all_states[n_idx])[axis]
             if st:
-                best.append((name, st[0].r, st[0].j))
-        if len({(r, j) for _, r, j in best}) > 1:
-            parts = ", ".join(f"{r} (jump {j}) via {name}" for name, r, j in best)
-            notes.append(f"paths differ: {axis_name}receptive field {parts}; the largest is kept")
-    if misaligned:
-        notes.append(f"paths with the same {axis_name}receptive field have different effective paddings "
-                     "(their centres are not aligned)")
+                best.append((name, st[0].r, st[0].j, (st[0].r - 1) / 2 - st[0].p))
+        per_axis.append(best)
+    square = per_axis[0] == per_axis[1]
+    for axis, best in enumerate(per_axis[:1] if square else per_axis):
+        label = "" if square else ("height ", "width ")[axis]
+        if not wins[axis].uniform:
+            notes.append(f"adaptive pooling windows differ in size here; the {label}receptive field uses the "
+                         "largest window and is an upper bound")
+        if len({(r, j) for _, r, j, _ in best}) > 1:
+            parts = ", ".join(f"{r} (jump {j}) via {name}" for name, r, j, _ in best)
+            notes.append(f"paths differ: {label}receptive field {parts}; the largest is reported")
+        if len({c for *_, c in best}) > 1:
+            notes.append(f"the paths' {label}receptive fields are not centred alike (first-unit centres "
+                         + ", ".join(f"{c:g}" for *_, c in best) + ")")
     return notes
-
-
-def describe_shape(shape: Shape) -> str:
-    return shape_text(shape)

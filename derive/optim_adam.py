@@ -10,10 +10,11 @@ from .errors import DeriveError, InputError
 from .latex import Tex, latex
 from .numbers import format_number
 from .optim_derive import APPROX, EQ, IMPLIES, TO, exact, number_tex, step_lines, update_line
-from .optim_notation import (ALPHA, EPS, LAM, K, NormL2, Notation, T, TexSymbol, add, frac, mul, one_minus,
-                             ordered_sum, to_sign)
+from .optim_notation import (ALPHA, EPS, LAM, K, NormL2, Notation, T, TexSymbol, add, eps_last, ev, frac, mul,
+                             nice_coeff, one_minus, ordered_sum, to_sign)
+from .optim_rules import symbolic
 from .optim_params import Hyper, resolve
-from .optim_rules import rule, unroll
+from .optim_rules import order_sums, rule, unroll
 
 __all__ = ["general_part", "no_bias_part", "l2_part", "closed_form_check", "NORMS"]
 
@@ -61,7 +62,7 @@ def general_part(nt: Notation, label: str = "", title: str = "General step t:", 
         if sympy.simplify(total - 1) != 0:
             raise DeriveError("the weights do not sum to 1")  # pragma: no cover
         lines.append(Line(latex(sympy.Sum(weight, (K, 1, T))),
-                          (latex(mul(frac(one_minus(b), one_minus(b ** T)), sympy.Sum(b ** _J, (_J, 0, T - 1)))),
+                          (latex(mul(frac(one_minus(b), one_minus(b ** T)), sympy.Sum(b ** _J, (_J, 0, add(T, -1))))),
                            latex(mul(frac(one_minus(b), one_minus(b ** T)), geo)), latex(total)),
                           (EQ, EQ, EQ), "geometric series", tag=f"general:{key}weights"))
     w_new, w_old = nt.w(nt.param_index(T)), nt.w(nt.param_index(T) - 1)
@@ -70,8 +71,8 @@ def general_part(nt: Notation, label: str = "", title: str = "General step t:", 
                       Tex(latex(nt.seq("v", hat=True)(T))), " of their squares; for a constant gradient ",
                       Tex(f"{latex(g(K))} = {latex(const)}"), " both averages are exact, ",
                       Tex(f"{latex(nt.seq('m', hat=True)(T))} = {latex(const)}"), ", and every step is ",
-                      Tex(latex(frac(mul(ALPHA, const), add(sympy.Abs(const), EPS)))), Tex(r"\approx"),
-                      Tex(latex(mul(ALPHA, sympy.sign(const)))), ".")
+                      Tex(latex(frac(mul(ALPHA, const), add(sympy.Abs(const), EPS))) + r" \approx "
+                          + latex(mul(ALPHA, sympy.sign(const)))), ".")
     upd = Line(latex(w_new), (latex(ordered_sum([w_old, mul(-1, frac(mul(ALPHA, nt.seq("m", hat=True)(T)),
                                                                       add(sympy.sqrt(nt.seq("v", hat=True)(T)),
                                                                           EPS)))])),), (EQ,), tag="general:w")
@@ -87,12 +88,19 @@ def no_bias_part(nt: Notation, h: Hyper, label: str = "", title: str = "Without 
     step = u.update[1][0]
     b, gm = nt.beta1, nt.beta2
     approx = to_sign(step.subs(EPS, 0))
-    factor = sympy.factor(sympy.cancel(approx / (ALPHA * sympy.sign(nt.g(1)))))
+    factor = sympy.cancel(approx / (ALPHA * sympy.sign(nt.g(1))))
     if factor.has(nt.g(1)):
         raise DeriveError("the first step is not a multiple of sign(g^1)")  # pragma: no cover
+    sign, shown = nice_coeff(factor)
+    shown = shown if sign > 0 else mul(-1, shown)
+    w1 = nt.w(nt.param_index(1) - 1)
+    # the epsilon-free step written as (factor) alpha sign(g^1), the factor as SymPy found it
+    line = Line(line.lhs, line.rhs[:-1] + (latex(ordered_sum([w1, mul(-1, mul(shown, ALPHA,
+                                                                              sympy.sign(nt.g(1))))])),),
+                line.relations()[:-1] + (APPROX,), tag=line.tag)
     lines = step_lines(nt, r, u, 1, with_update=False) + [line]
     b1, b2 = exact(h["betas"][0]), exact(h["betas"][1])
-    segs: list = ["The step is ", Tex(latex(factor)), Tex(r"\cdot \alpha"), " instead of ", Tex(r"\alpha"),
+    segs: list = ["The step is ", Tex(latex(shown) + r" \cdot \alpha"), " instead of ", Tex(r"\alpha"),
                   ": with ", Tex(f"{latex(b)} = {number_tex(h['betas'][0])}"), ", ",
                   Tex(f"{latex(gm)} = {number_tex(h['betas'][1])}"), " the factor is ",
                   Tex(format_number(factor.subs({b: b1, gm: b2}), 3)), "."]
@@ -105,13 +113,17 @@ def no_bias_part(nt: Notation, h: Hyper, label: str = "", title: str = "Without 
     vt = sympy.simplify(((1 - gm) * sympy.Sum(gm ** (T - K), (K, 1, T))).doit() * g ** 2)
     mt, vt = (x.args[-1][0] if isinstance(x, sympy.Piecewise) else x for x in (mt, vt))
     ratio = sympy.simplify(mt / sympy.sqrt(vt))
-    rows = [("t", Tex(latex(frac(one_minus(b ** T), sympy.sqrt(one_minus(gm ** T))))))]
+    formula = Tex(latex(frac(one_minus(b ** T), sympy.sqrt(one_minus(gm ** T)))))
+    rows = [("t", "uncorrected / corrected step")]
     for t in (1, 2, 5, 10, 100, 1000, 10000):
-        rows.append((str(t), Tex(format_number(ratio.subs({T: t, b: b1, gm: b2}), 3))))
+        # floats at 30 digits: the exact rational (9/10)^10000 would have ten thousand digits
+        val = ratio.subs({b: sympy.Float(b1, 30), gm: sympy.Float(b2, 30)}).subs(T, t).evalf(30)
+        rows.append((str(t), Tex(format_number(val, 3))))
     table = Block.table(rows[0], rows[1:])
     return Part(label, title, (Block.equations(lines), Block.text(*segs),
-                               Block.text("For a constant gradient the uncorrected step is this factor times the "
-                                          "corrected one at every step t; bias correction removes it:"), table))
+                               Block.text("For a constant gradient the uncorrected step is ", formula,
+                                          " times the corrected one at step t; bias correction removes the "
+                                          "factor:"), table))
 
 
 def _norm_term(nt: Notation, norm: str) -> tuple[sympy.Expr, sympy.Expr]:
@@ -145,31 +157,42 @@ def l2_part(nt: Notation, norm: str = "squared", label: str = "",
     lines = [Line(latex(L), (latex(Lp), latex(add(L, shown))), (TO, EQ), tag="l2:loss"),
              Line(Tex(rf"\Rightarrow {latex(nt.g(T))}"), (latex(gp(T)), latex(add(nt.g(T), grad))), (TO, EQ),
                   tag="l2:grad")]
-    convention = {"squared": "the squared norm, as differentiated here (the seed writes the norm unsquared "
-                             "but differentiates its square)",
-                  "half": "the lambda/2 convention: PyTorch's weight_decay = lambda adds exactly lambda w",
-                  "unsquared": "the norm itself: its gradient lambda w/||w|| has length lambda whatever w"}[norm]
-    blocks = [Block.equations(lines), Block.text(f"Regulariser: {convention}.")]
-    # coupled: Adam's step 1 with g^1 replaced by g'^1
-    h = resolve("adam")
-    r = rule(nt, h)
+    wT, normw = nt.w(nt.param_index(T) - 1), NormL2(nt.w(nt.param_index(T) - 1))
+    convention = {
+        "squared": ["Regulariser: the squared norm, as differentiated here (the seed writes ",
+                    Tex(latex(mul(LAM, NormL2(TexSymbol(nt.param))))), " but differentiates its square)."],
+        "half": ["Regulariser: the ", Tex(r"\lambda/2"), " convention; PyTorch's weight_decay = ",
+                 Tex(r"\lambda"), " adds exactly ", Tex(latex(mul(LAM, wT))), " to the gradient."],
+        "unsquared": ["Regulariser: the norm itself; its gradient ", Tex(latex(mul(LAM, frac(wT, normw)))),
+                      " has length ", Tex(r"\lambda"), " whatever the weights."]}[norm]
+    blocks = [Block.equations(lines), Block.text(*convention)]
+    # coupled: Adam's step 1 with g^1 replaced by g'^1 = g^1 + (regulariser's gradient)
+    r = rule(nt, resolve("adam"))
     u = unroll(nt, r, 1)
-    g1 = nt.g(1)
-    gprime = g1 + grad.subs(T, 1)
+    sym = symbolic(nt, r)
+    g1, one = nt.g(1), sympy.Integer(1)
+    gprime = add(g1, grad.xreplace({T: one}))
     sub = {g1: gprime}
-    m1, v1 = sympy.expand(u.values[1]["mhat"].xreplace(sub)), u.values[1]["vhat"].xreplace(sub)
-    step = u.update[1][0].xreplace(sub)
-    w1, w2 = nt.w(nt.param_index(1) - 1), nt.w(nt.param_index(1))
-    approx = to_sign(step.subs(EPS, 0))
+    mhat1 = sympy.cancel(u.values[1]["mhat"]).xreplace(sub)
+    vhat1 = sympy.cancel(u.values[1]["vhat"]).xreplace(sub)
+    written = r.update(sym, one)[0]
+    step = eps_last(ev(written.xreplace({sym("mhat", one): mhat1, sym("vhat", one): vhat1})), EPS)
+    w1, w2 = nt.w(nt.param_index(one) - 1), nt.w(nt.param_index(one))
+    approx = order_sums(to_sign(ev(step).subs(EPS, 0)), [g1])
+    step = order_sums(step, [g1])
     blocks += [Block.text("Coupled (L2 through the gradient, as torch.optim.Adam(weight_decay=...)): step 1 with ",
                           Tex(f"{latex(gp(1))} = {latex(gprime)}"), ":"),
                Block.equations([
-                   Line(latex(nt.seq("m", hat=True)(1)), (latex(gp(1)), latex(m1)), (EQ, EQ), tag="l2:mhat1"),
-                   Line(latex(nt.seq("v", hat=True)(1)), (latex(gp(1) ** 2), latex(v1)), (EQ, EQ), tag="l2:vhat1"),
-                   Line(latex(w2), (latex(ordered_sum([w1, mul(-1, step)])), latex(ordered_sum([w1, mul(-1, approx)]))),
-                        (EQ, APPROX), tag="l2:coupled")]),
+                   Line(latex(nt.seq("m", hat=True)(1)), (latex(gp(1)), latex(gprime)), (EQ, EQ), tag="l2:mhat1"),
+                   Line(latex(nt.seq("v", hat=True)(1)), (latex(gp(1) ** 2), latex(gprime ** 2)), (EQ, EQ),
+                        tag="l2:vhat1"),
+                   Line(latex(w2), (latex(ordered_sum([w1, mul(-1, written)])),
+                                    latex(ordered_sum([w1, mul(-1, step)])),
+                                    latex(ordered_sum([w1, mul(-1, approx)]))),
+                        (EQ, EQ, APPROX), tag="l2:coupled")]),
                Block.text("Adam divides the regulariser's pull by the same root as the gradient: the first step "
-                          "has length about alpha whatever lambda is, so a large weight is not shrunk faster.")]
+                          "has length about ", Tex(r"\alpha"), " whatever ", Tex(r"\lambda"),
+                          " is, so a large weight is not shrunk faster than a small one.")]
     hw = resolve("adamw", {"weight_decay": 0.01})
     rw = rule(nt, hw)
     uw = unroll(nt, rw, 1)

@@ -11,7 +11,7 @@ from .latex import Tex, latex
 from .optim_notation import (ALPHA, EPS, ETA, LAM, MU, RHO, T, TAU, Notation, eps_last, ev, ordered_sum,
                              unevaluated_subs)
 from .optim_params import Hyper
-from .optim_rules import Rule, Unrolled, approx_eps0, neg, seq_of, symbolic, tidy
+from .optim_rules import Rule, Unrolled, approx_eps0, neg, order_sums, seq_of, symbolic, tidy
 
 __all__ = ["update_part", "step_lines", "update_line", "steps_part", "defaults_text", "exact", "number_tex", "EQ", "APPROX", "TO", "IMPLIES",
            "ASSIGN"]
@@ -107,11 +107,11 @@ def update_line(nt: Notation, r: Rule, u: Unrolled, k: int) -> Line:
     # put the simplified states into the written step, so its structure (a ratio over a root) stays visible
     mapping = {sym(key, kk): tidy(val, gs) for key, val in u.values[k].items() if key != "g"}
     mapping[sym("g", kk)] = u.values[k]["g"]
-    terms = [eps_last(ev(x.xreplace(mapping)), EPS) for x in written_terms]
+    terms = [order_sums(eps_last(ev(x.xreplace(mapping)), EPS), gs) for x in written_terms]
     value = ordered_sum([w_old] + [neg(x) for x in terms])
     approx = None
     if any(x.has(EPS) for x in terms):
-        approx = ordered_sum([w_old] + [neg(_eps_free(x)) for x in terms])
+        approx = ordered_sum([w_old] + [neg(order_sums(_eps_free(ev(x)), gs)) for x in terms])
     rhs, rels = _dedupe(w_new, [(EQ, written), (EQ, value), (APPROX, approx)])
     return Line(latex(w_new), rhs, rels, tag=f"step{k}:w")
 

@@ -70,7 +70,10 @@ class NormL2(sympy.Function):
 
     nargs = 1
 
-    def _eval_is_nonnegative(self):
+    def _eval_is_positive(self):  # where it is differentiated, w != 0
+        return True
+
+    def _eval_is_real(self):
         return True
 
     def _latex(self, printer, exp=None):

@@ -209,3 +209,23 @@ def approx_eps0(expr: sympy.Expr) -> sympy.Expr | None:
     if not expr.has(EPS):
         return None
     return to_sign(expr.subs(EPS, 0))
+
+
+def order_sums(e: sympy.Basic, gs: Sequence[sympy.Expr]) -> sympy.Basic:
+    """Every sum inside ``e`` that is a combination of g^1, g^2, ... (or their squares, or the weights) written
+    in step order, as by hand: gamma (g^1)^2 + (g^2)^2 rather than SymPy's (g^2)^2 + gamma (g^1)^2."""
+    if not e.args or not e.has(*gs):
+        return e
+    if e.is_Add:
+        ws = sorted((a for a in e.atoms(sympy.Function) if a.func.__name__.startswith("seq_") and a not in gs),
+                    key=sympy.default_sort_key)
+        for basis in (list(gs) + ws, [g ** 2 for g in gs]):
+            lc = lin_comb(e, basis)
+            if lc is not None:
+                return lc
+    args = [order_sums(a, gs) for a in e.args]
+    if e.is_Add or e.is_Mul:
+        return e.func(*args, evaluate=False)
+    if e.is_Pow:
+        return sympy.Pow(*args, evaluate=False)
+    return e.func(*args)

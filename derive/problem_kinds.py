@@ -64,3 +64,28 @@ def solve_text(p: Problem, settings: Mapping[str, Any]) -> Solved:
     if not parts:
         raise InputError("a text problem needs 'text' or 'parts'", p.where)
     return Solved(p.number, p.kind, Derivation(f.get("title", ""), parts, {"text": f.get("text", "")}))
+
+
+CNN_PARTS = ("receptive_field", "parameters", "table")
+
+
+@kind("cnn")
+def solve_cnn(p: Problem, settings: Mapping[str, Any]) -> Solved:
+    """A network (a preset or a spec file next to the problem file): receptive field, parameters, layer table."""
+    from pathlib import Path
+
+    from . import cnn
+    f = take(p, {"preset": (str,), "spec": (str,), "input": (int, list), "layer": (str,), "parts": (list,),
+                 "intro": (str,), "title": (str,)})
+    if ("preset" in f) == ("spec" in f):
+        raise InputError("give exactly one of 'preset' or 'spec'", p.where)
+    net = cnn.preset(f["preset"]) if "preset" in f else cnn.load_spec(Path(p.base) / f["spec"])
+    size = f.get("input")
+    an = cnn.analyse(net, tuple(size) if isinstance(size, list) else size)
+    names, labels, texts = _parts(p, f.get("parts", list(CNN_PARTS[:2])), CNN_PARTS)
+    build = {"receptive_field": lambda lab: cnn.receptive_field_part(an, f.get("layer"), lab),
+             "parameters": lambda lab: cnn.parameters_part(an, lab),
+             "table": lambda lab: cnn.layer_table_part(an, lab)}
+    d = Derivation(f.get("title", ""), [build[n](lab) for n, lab in zip(names, labels)],
+                   cnn.summary_dict(an, f.get("layer")))
+    return Solved(p.number, p.kind, with_texts(d, texts), intro=f.get("intro", ""))

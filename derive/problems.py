@@ -22,7 +22,7 @@ from .errors import DeriveError, InputError
 from .latex import Tex
 from .render import render_derivation, render_template
 
-EXAMPLES = ("seed", "sigmoid_backprop")
+EXAMPLES = ("seed", "sigmoid_backprop", "resnet_exercise")
 
 
 @dataclass
@@ -33,6 +33,7 @@ class Problem:
     kind: str
     fields: dict[str, Any]
     where: str                     # "FILE, problem N" for messages
+    base: str = "."                # the problem file's folder: relative paths in fields start here
 
 
 @dataclass
@@ -123,10 +124,10 @@ def load(path: str | Path) -> ProblemSet:
         text = p.read_text(encoding="utf-8")
     except OSError as exc:
         raise InputError(f"cannot read the problem file: {exc.strerror}", str(p)) from None
-    return loads(text, source=p.name)
+    return loads(text, source=p.name, base=str(p.resolve().parent))
 
 
-def loads(text: str, source: str = "<string>") -> ProblemSet:
+def loads(text: str, source: str = "<string>", base: str = ".") -> ProblemSet:
     try:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -143,10 +144,10 @@ def loads(text: str, source: str = "<string>") -> ProblemSet:
         number = str(item.get("number", k)) if isinstance(item, dict) else str(k)
         where = f"{source}, problem {number}"
         if not isinstance(item, dict):
-            problems.append(Problem(number, "?", {}, where))
+            problems.append(Problem(number, "?", {}, where, base))
             continue
         fields = {key: v for key, v in item.items() if key not in ("number", "kind")}
-        problems.append(Problem(number, str(item.get("kind", "")), fields, where))
+        problems.append(Problem(number, str(item.get("kind", "")), fields, where, base))
     settings = doc.get("settings", {})
     if not isinstance(settings, dict):
         raise InputError("settings must be a table", source)

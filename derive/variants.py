@@ -68,7 +68,7 @@ def make_variant(ps: ProblemSet, seed: int, index: int) -> Variant:
             raise InputError("vary must be a table", p.where)
         for path in sorted(vary):
             _set(fields, path, _draw(vary[path], rng, f"{p.where}, vary.{path}"), p.where)
-        problems.append(Problem(p.number, p.kind, fields, p.where))
+        problems.append(Problem(p.number, p.kind, fields, p.where, p.base))
     out = ProblemSet(f"{ps.title} (variant {index})".strip(), ps.author, problems, ps.source, ps.settings)
     return Variant(index, out, to_toml(out))
 

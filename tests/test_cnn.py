@@ -159,10 +159,21 @@ def test_dag_keeps_the_path_that_later_wins() -> None:
     assert [an.layers[i].name for i in an.path("c")] == ["a1", "a2", "a3", "add", "c"]
 
 
+def test_misaligned_paths_are_noted() -> None:
+    # Same shape, same size 3, but B's window is shifted by one pixel: centres 0 and -1 (Araujo's alignment test).
+    net = cnn.Network("shifted", 1, 8)
+    net.add(cnn.Conv2d(1, 3, padding=1), "a", inputs="input")
+    net.add(cnn.Conv2d(1, 3), "b0", inputs="input")
+    net.add(cnn.ZeroPad2d((2, 0, 2, 0)), "b")
+    net.add(cnn.Add(), "sum", inputs=["a", "b"])
+    notes = cnn.analyse(net).layer("sum").notes
+    assert notes == ("the paths' receptive fields are not centred alike (first-unit centres 0, -1)",)
+
+
 def test_pareto_keeps_a_smaller_field_with_a_larger_jump() -> None:
     # (2, 2) is kept beside (9, 1): after a layer with k = 9, 2 + 8*2 = 18 beats 9 + 8*1 = 17. (5, 1) is dominated.
     from derive.cnn_net import RFState, _pareto
-    kept, _ = _pareto([RFState(9, 1, 4, None), RFState(2, 2, 0, None), RFState(5, 1, 2, None)])
+    kept = _pareto([RFState(9, 1, 4, None), RFState(2, 2, 0, None), RFState(5, 1, 2, None)])
     assert [(s.r, s.j) for s in kept] == [(9, 1), (2, 2)]
 
 

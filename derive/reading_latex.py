@@ -1,0 +1,278 @@
+"""Reading one side of a handwritten step into SymPy, with the writer's named quantities kept as symbols.
+
+Every LaTeX parser misreads student notation (``\\bar v_5`` -> bar*v_5, ``m^t`` -> a power, ``\\partial v_3`` ->
+an error), so named quantities are replaced by placeholder symbols first, the rest is read by derive's parser
+(:func:`derive.parse.parse_latex`, or the faster whitelisted plain reader for simple arithmetic, see
+:mod:`derive.reading_plain`), and the placeholders are mapped back to :class:`Written` / :class:`WrittenPartial`.
+Nothing here evaluates user text.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import sympy
+
+from .errors import DeriveError, ParseError
+from .parse import parse_latex
+from .reading_plain import plain
+
+__all__ = ["Written", "WrittenPartial", "Parsed", "parse_segment", "decimal_literals", "group_end"]
+
+# ------------------------------------------------------------------------------------------ written quantities
+
+_DECOS = {"bar": "bar", "overline": "bar", "hat": "hat", "widehat": "hat", "dot": "dot", "tilde": "tilde",
+          "widetilde": "tilde", "vec": "vec", "mathbf": "", "boldsymbol": "", "bm": "", "mathit": "", "mathrm": ""}
+
+
+class Written(sympy.Symbol):
+    """A quantity as the writer named it: decoration (``bar``, ``hat``, ``dot`` or ``""``), base letter,
+    subscript and time superscript, all normalised (``\\bar{v}_{-1}`` -> ("bar", "v", "-1", ""))."""
+
+    def __new__(cls, deco: str, base: str, sub: str = "", time: str = ""):
+        obj = super().__new__(cls, f"{deco}:{base}_{sub}^{time}")
+        obj.deco, obj.base, obj.sub, obj.time = deco, base, sub, time
+        return obj
+
+    def __getnewargs_ex__(self):
+        return ((self.deco, self.base, self.sub, self.time), {})
+
+    def _latex(self, printer) -> str:
+        base = self.base if len(self.base) == 1 else "\\" + self.base
+        tex = rf"\{self.deco}{{{base}}}" if self.deco else base
+        if self.sub:
+            tex += f"_{{{self.sub}}}"
+        if self.time:
+            tex += f"^{{{self.time}}}"
+        return tex
+
+
+class WrittenPartial(sympy.Symbol):
+    """``∂num/∂den`` as written; ``num`` and ``den`` are parsed expressions (of :class:`Written` quantities)."""
+
+    def __new__(cls, num: sympy.Expr, den: sympy.Expr):
+        obj = super().__new__(cls, f"partial:({sympy.srepr(num)})/({sympy.srepr(den)})")
+        obj.num, obj.den = num, den
+        return obj
+
+    def __getnewargs_ex__(self):
+        return ((self.num, self.den), {})
+
+    def _latex(self, printer) -> str:
+        return rf"\frac{{\partial {printer._print(self.num)}}}{{\partial {printer._print(self.den)}}}"
+
+
+
+def group_end(text: str, open_brace: int) -> int:
+    """Index just past the brace group that opens at ``open_brace``."""
+    d = 0
+    for i in range(open_brace, len(text)):
+        if text[i] == "{" and (i == 0 or text[i - 1] != "\\"):
+            d += 1
+        elif text[i] == "}" and (i == 0 or text[i - 1] != "\\"):
+            d -= 1
+            if d == 0:
+                return i + 1
+    return len(text)
+
+
+
+# ------------------------------------------------------------------------------------------ parsing one segment
+
+_NUMBER_RE = re.compile(r"(?<![A-Za-z_^\\{])(\d+(?:\.\d*)?|\.\d+)")
+_PLAIN_SUB_RE = re.compile(
+    r"(?<![\\A-Za-z])(?P<base>[A-Za-z]|\\(?:alpha|beta|gamma|delta|epsilon|varepsilon|eta|theta|lambda|mu|sigma|"
+    r"tau|phi|psi|omega|xi|zeta|rho|nu|kappa|Delta|Theta|Lambda|Sigma|Phi|Psi|Omega))(?![A-Za-z])"
+    r"\s*_\s*(?P<sub>\{[^{}]*\}|[A-Za-z0-9])")
+_DECO_RE = re.compile(r"\\(?P<deco>" + "|".join(sorted(_DECOS, key=len, reverse=True)) + r")(?![A-Za-z])\s*")
+_PARTIAL_RE = re.compile(r"\\[dt]?frac\s*\{\s*(?:\\partial|∂)")
+
+
+_SCRIPT_RE = re.compile(r"[_^]\s*(?:\{[^{}]*\}|[A-Za-z0-9])|\\[A-Za-z]+")
+
+
+def decimal_literals(text: str) -> list[str]:
+    """Numbers written in a segment, as written (digits of subscripts, superscripts and commands left out)."""
+    return [m.group(1) for m in _NUMBER_RE.finditer(_SCRIPT_RE.sub(lambda m: " " * len(m.group(0)), text))]
+
+
+class _Reader:
+    """Replaces written quantities by placeholder symbols the LaTeX parser reads reliably, then maps them back."""
+
+    def __init__(self, log_base: str, time_names: frozenset[str], where: str) -> None:
+        self.log_base, self.time_names, self.where = log_base, time_names, where
+        self.table: dict[str, sympy.Symbol] = {}
+
+    def placeholder(self, sym: sympy.Symbol) -> str:
+        k = len(self.table)
+        name = "qz" + "".join(chr(ord("a") + int(d)) for d in str(k)) + "z"
+        self.table[name] = sym
+        return rf" \mathrm{{{name}}} "
+
+    def parse(self, text: str) -> sympy.Expr:
+        t = text.replace("×", r"\times ").replace("·", r"\cdot ").replace("−", "-").replace("∂", r"\partial ")
+        t = re.sub(r"(?<!\\)%", r"\\%", t)
+        t = re.sub(r"\\\s*$", "", t).strip()
+        if not t:
+            raise ParseError("empty expression", self.where)
+        t = re.sub(r"\\(gamma|Gamma)(?![A-Za-z])", lambda m: self.placeholder(Written("", m.group(1))), t)
+        t = self._partials(t)
+        t = self._decorated(t)
+        t = self._subscripted(t)
+        t = self._time_indexed(t)
+        simple = plain(t)
+        if simple is not None:
+            from .parse import parse_plain
+            try:
+                expr = parse_plain(simple, self.log_base, self.where)
+            except DeriveError:
+                expr = parse_latex(t, self.log_base, self.where)
+        else:
+            expr = parse_latex(t, self.log_base, self.where)
+        mapping = {}
+        for s in expr.free_symbols:
+            if s.name in self.table:
+                mapping[s] = self.table[s.name]
+            elif isinstance(s, sympy.Symbol):
+                mapping[s] = Written("", s.name)
+        return expr.xreplace(mapping)
+
+    def _partials(self, t: str) -> str:
+        while True:
+            m = _PARTIAL_RE.search(t)
+            if not m:
+                return t
+            num_open = t.index("{", m.start())
+            num_end = group_end(t, num_open)
+            rest = t[num_end:].lstrip()
+            if not rest.startswith("{"):
+                raise ParseError("a \\frac without a denominator", self.where)
+            den_open = num_end + (len(t[num_end:]) - len(rest))
+            den_end = group_end(t, den_open)
+            num = re.sub(r"^\s*(?:\\partial|∂)", "", t[num_open + 1:num_end - 1]).strip()
+            den = t[den_open + 1:den_end - 1].strip()
+            if not re.match(r"(?:\\partial|∂)", den):
+                raise ParseError("a ∂ in the numerator needs a ∂ in the denominator", self.where)
+            den = re.sub(r"^(?:\\partial|∂)", "", den).strip()
+            sym = WrittenPartial(self._inner(num), self._inner(den))
+            t = t[:m.start()] + self.placeholder(sym) + t[den_end:]
+
+    def _inner(self, text: str) -> sympy.Expr:
+        inner = _Reader(self.log_base, self.time_names, self.where)
+        return inner.parse(_unwrap(text))
+
+    def _decorated(self, t: str) -> str:
+        out, pos = [], 0
+        for m in _DECO_RE.finditer(t):
+            if m.start() < pos:
+                continue
+            deco = _DECOS[m.group("deco")]
+            j = m.end()
+            if j < len(t) and t[j] == "{":
+                end = group_end(t, j)
+                inner = t[j + 1:end - 1].strip()
+            else:
+                mm = re.match(r"\\[A-Za-z]+|[A-Za-z]", t[j:])
+                if not mm:
+                    continue
+                end, inner = j + mm.end(), mm.group(0)
+            if m.group("deco") in ("mathrm", "mathit") and not re.fullmatch(r"[A-Za-z]", inner):
+                continue   # \mathrm{sign} and friends are names, not decorated letters
+            base, sub, time = _split_name(inner)
+            if base is None:
+                continue
+            rest, sub2, time2, used = _scripts(t, end, base in self.time_names or deco == "hat")
+            sym = Written(deco, base, sub or sub2, time or time2)
+            out.append(t[pos:m.start()] + self.placeholder(sym))
+            pos = end + used
+        out.append(t[pos:])
+        return "".join(out)
+
+    def _subscripted(self, t: str) -> str:
+        def repl(m: re.Match[str]) -> str:
+            base = m.group("base").lstrip("\\")
+            sub = _norm(m.group("sub"))
+            return self.placeholder(Written("", base, sub, ""))
+        t = _PLAIN_SUB_RE.sub(repl, t)
+        return t
+
+    def _time_indexed(self, t: str) -> str:
+        if not self.time_names:
+            return t
+        names = "|".join(re.escape(n) if len(n) == 1 else r"\\" + n for n in sorted(self.time_names))
+        pat = re.compile(rf"(?<![\\A-Za-z])(?P<base>{names})(?![A-Za-z])\s*\^\s*(?P<sup>\{{[^{{}}]*\}}|[A-Za-z0-9])")
+        return pat.sub(lambda m: self.placeholder(Written("", m.group("base").lstrip("\\"), "",
+                                                           _norm(m.group("sup")))), t)
+
+
+
+def _split_name(inner: str) -> tuple[str | None, str, str]:
+    """``v_5`` -> ("v", "5", ""); ``\\beta`` -> ("beta", "", ""); ``m^t`` -> ("m", "", "t")."""
+    m = re.fullmatch(r"(\\[A-Za-z]+|[A-Za-z])\s*(?:_\s*(\{[^{}]*\}|[A-Za-z0-9]))?\s*(?:\^\s*(\{[^{}]*\}|[A-Za-z0-9]))?",
+                     inner)
+    if not m:
+        return None, "", ""
+    return m.group(1).lstrip("\\"), _norm(m.group(2) or ""), _norm(m.group(3) or "")
+
+
+def _scripts(t: str, i: int, time_sup: bool) -> tuple[str, str, str, int]:
+    """Subscript (and, for time-indexed names, a superscript) right after a decorated letter."""
+    sub, time, j = "", "", i
+    for _ in range(2):
+        m = re.match(r"\s*_\s*(\{[^{}]*\}|[A-Za-z0-9])", t[j:])
+        if m and not sub:
+            sub, j = _norm(m.group(1)), j + m.end()
+            continue
+        m = re.match(r"\s*\^\s*(\{[^{}]*\}|[A-Za-z0-9])", t[j:])
+        if m and time_sup and not time:
+            time, j = _norm(m.group(1)), j + m.end()
+            continue
+        break
+    return t[j:], sub, time, j - i
+
+
+def _norm(script: str) -> str:
+    s = script.strip()
+    if s.startswith("{") and s.endswith("}"):
+        s = s[1:-1]
+    return re.sub(r"\s+", "", s)
+
+
+def _unwrap(text: str) -> str:
+    """``\\left( x^2 \\right)``, ``(x^2)``, ``[x^2]`` -> ``x^2`` (the brackets of a ∂-fraction's operand)."""
+    t = text.strip()
+    for left, right in ((r"\left(", r"\right)"), (r"\left[", r"\right]"), ("(", ")"), ("[", "]")):
+        if t.startswith(left) and t.endswith(right):
+            inner = t[len(left):len(t) - len(right)]
+            if _balanced(inner):
+                return _unwrap(inner)
+    return t
+
+
+def _balanced(text: str) -> bool:
+    d = 0
+    for ch in text:
+        d += ch in "({["
+        d -= ch in ")}]"
+        if d < 0:
+            return False
+    return d == 0
+
+
+@dataclass
+class Parsed:
+    """A parsed segment: the expression, and the decimal literals it contains (their figures set the tolerance)."""
+
+    expr: sympy.Expr
+    literals: list[str] = field(default_factory=list)
+
+
+def parse_segment(text: str, log_base: str = "e", time_names: frozenset[str] = frozenset(),
+                  where: str | None = None) -> Parsed:
+    """One segment -> SymPy, with :class:`Written` / :class:`WrittenPartial` symbols for the named quantities."""
+    from .check_limits import check_size
+    reader = _Reader(str(log_base), frozenset(time_names), where or "")
+    expr = reader.parse(text)
+    check_size(expr, where)
+    return Parsed(expr, decimal_literals(text))
+
