@@ -20,6 +20,7 @@ from typing import Any, Mapping
 from .autodiff import AutodiffResult, autodiff
 from .check_autodiff import Judgment, State, StatementJudge
 from .check_limits import Sandbox
+from .check_optim import OptimJudge, OptimReference
 from .check_reference import OUTPUT_NAMES, Reference, Unresolved
 from .check_report import Finding, Report
 from .errors import DeriveError, InputError, LimitError
@@ -32,14 +33,31 @@ _AUTODIFF_KEYS = ("expr", "at", "wrt", "log_base", "letter", "sigfigs", "roundin
 
 
 class Problem:
-    """A problem to check against: its derivation, a label, and (optionally) its number on the sheet."""
+    """A problem to check against: what derives the reference, a label, and (optionally) its number on the sheet."""
 
-    def __init__(self, result: AutodiffResult, label: str = "", number: str = "") -> None:
-        self.result, self.label, self.number = result, label, str(number or "")
+    def __init__(self, result: AutodiffResult | None = None, label: str = "", number: str = "",
+                 kind: str = "autodiff", options: Mapping[str, Any] | None = None) -> None:
+        self.result, self.label, self.number, self.kind = result, label, str(number or ""), kind
+        self.options = dict(options or {})
+        if kind == "adam":
+            OptimReference(**self.options)   # validate now: a bad notation is an input error, not a worker crash
 
     @property
     def log_base(self) -> str:
-        return self.result.settings.log_base
+        return self.result.settings.log_base if self.result is not None else "e"
+
+    @property
+    def sigfigs(self) -> int:
+        return self.result.settings.sigfigs if self.result is not None else 3
+
+    def reference(self) -> Any:
+        return Reference(self.result) if self.kind == "autodiff" else OptimReference(**self.options)
+
+    def judge(self, ref: Any, state: State) -> Any:
+        return StatementJudge(ref, state, self.sigfigs) if self.kind == "autodiff" else OptimJudge(ref, state)
+
+    def time_names(self, ref: Any) -> frozenset[str]:
+        return getattr(ref, "time_names", frozenset())
 
 
 def load_problem(problem: Any) -> Problem:
@@ -58,8 +76,16 @@ def load_problem(problem: Any) -> Problem:
 
 def _from_mapping(spec: Mapping[str, Any], where: str) -> Problem:
     kind = spec.get("kind", "autodiff")
+    if kind == "optim" and str(spec.get("optimizer", "adam")).lower() == "adam":
+        kind = "adam"
+    if kind == "adam":
+        unknown = sorted(set(spec) - {"kind", "optimizer", "names", "norm", "number", "title", "label"})
+        if unknown:
+            raise InputError(f"unknown key(s) {', '.join(unknown)}; known: names, norm, number, title", where)
+        opts = {k: spec[k] for k in ("names", "norm") if k in spec}
+        return Problem(None, str(spec.get("title") or "Adam"), spec.get("number", ""), "adam", opts)
     if kind != "autodiff":
-        raise InputError(f"checking {kind} problems is not supported yet (only autodiff)", where)
+        raise InputError(f"checking {kind} problems is not supported yet (autodiff and adam are)", where)
     if "expr" not in spec or "at" not in spec:
         raise InputError("an autodiff problem needs 'expr' and 'at'", where)
     unknown = sorted(set(spec) - set(_AUTODIFF_KEYS) - {"kind", "number", "title", "parts", "label"})
@@ -87,9 +113,13 @@ def _from_toml(path: Path) -> Problem:
     if "expr" in data:
         return _from_mapping(data, str(path))
     for k, item in enumerate(data.get("problem", []) or data.get("problems", [])):
-        if isinstance(item, Mapping) and item.get("kind", "autodiff") == "autodiff" and "expr" in item:
+        if isinstance(item, Mapping) and (item.get("kind", "autodiff") == "autodiff" and "expr" in item
+                                          or item.get("kind") in ("adam", "optim")):
             return _from_mapping(item, f"{path} problem {k + 1}")
-    raise InputError(f"{path} has no autodiff problem (expected 'expr' and 'at')", "--problem")
+    if data.get("kind") in ("adam", "optim"):
+        return _from_mapping(data, str(path))
+    raise InputError(f"{path} has no autodiff or adam problem (expected 'expr' and 'at', or kind = 'adam')",
+                     "--problem")
 
 
 # ------------------------------------------------------------------------------------------ checking
@@ -104,14 +134,15 @@ class _Checker:
 
     def __init__(self, problem: Problem) -> None:
         self.problem = problem
-        self.ref = Reference(problem.result)
+        self.ref = problem.reference()
+        self.time_names = problem.time_names(self.ref)
         self._parsed: dict[str, Any] = {}
 
     def parse(self, text: str, line: int) -> Any:
         hit = self._parsed.get(text)
         if hit is None:
             try:
-                hit = parse_segment(text, self.problem.log_base, where=f"line {line}")
+                hit = parse_segment(text, self.problem.log_base, self.time_names, where=f"line {line}")
             except DeriveError as exc:
                 hit = exc
             if len(self._parsed) < self.MAX_CACHE:
@@ -125,7 +156,7 @@ class _Checker:
             return [self.about(s) for s in request[1]]
         _, stmt, state = request
         parsed = [self.parse(seg.text, stmt.line) for seg in stmt.segments]
-        judge = StatementJudge(self.ref, state, self.problem.result.settings.sigfigs)
+        judge = self.problem.judge(self.ref, state)
         return judge.judge(stmt, parsed), judge.state
 
     def about(self, stmt: Statement) -> bool:
@@ -215,6 +246,6 @@ def _add(report: Report, stmt: Statement, judgments: list[Judgment]) -> None:
         if j.verdict in ("ok", "carried"):
             continue
         seg = stmt.segments[j.segment]
-        step = seg.text if j.segment == 0 else f"{stmt.segments[0].text} = {seg.text}"
+        step = seg.text if j.segment == 0 else f"{stmt.segments[0].text} {seg.rel} {seg.text}"
         report.findings.append(Finding(stmt.line, step.strip(), j.verdict, j.expected, j.found, j.message,
                                        j.diagnosis, stmt.part, stmt.row, j.segment))

@@ -59,8 +59,8 @@ class Report:
 
     @property
     def verified(self) -> bool:
-        """No wrong step and nothing left unverified."""
-        return not any(f.verdict in ("wrong", "unverifiable") for f in self.findings)
+        """Something was checked, no step is wrong and nothing was left unverified."""
+        return self.checked > 0 and not any(f.verdict in ("wrong", "unverifiable") for f in self.findings)
 
     def errors(self) -> list[Finding]:
         return [f for f in self.findings if f.verdict == "wrong"]
@@ -81,6 +81,8 @@ class Report:
                  f"{self.count('unverifiable')} unverifiable", f"{self.count('note')} note(s)"]
         if self.skipped:
             parts.append(f"{len(self.skipped)} statement(s) skipped (not about this problem)")
+        if not self.checked:
+            parts.append("nothing in this solution could be checked against the problem")
         return ", ".join(parts)
 
     def to_text(self, only: list[Finding] | None = None, name: str = "") -> str:

@@ -149,7 +149,8 @@ def trajectory_derivation(traj: Trajectory, notation: str = "seed", sigfigs: int
     rule_part = update_part(nt, r, "(a)", f"{TITLES[traj.optimizer]}, on iteration t:",
                             [defaults_text(nt, traj.hyper, "Values used: ")])
     w_after = latex(nt.w(nt.param_index(T)))
-    header = ("t", Tex(latex(nt.g(T))), Tex(w_after))
+    # plain-text headers: the Markdown table layout prints header cells as text
+    header = ("step t", "gradient", "parameter after step t")
     n = traj.steps
     rows: list[tuple[Any, ...]] = [("0", "", _cell(traj.w0, sigfigs))]
     shown = list(range(n)) if n <= max_rows else list(range(max_rows - 5)) + [None] + list(range(n - 5, n))
@@ -158,8 +159,9 @@ def trajectory_derivation(traj: Trajectory, notation: str = "seed", sigfigs: int
             rows.append((Tex(r"\vdots"), "", ""))
             continue
         rows.append((str(i + 1), _cell(traj.grads[i], sigfigs), _cell(traj.weights[i], sigfigs)))
-    lead = [f"From {'the loss ' + traj.loss + ', ' if traj.loss else ''}{n} step{'s' if n != 1 else ''}; "
-            "row 0 is the initial parameter ", Tex(latex(nt.w(nt.param_index(sympy.Integer(0))))),
+    lead = [f"From {'the loss ' + traj.loss + ', ' if traj.loss else ''}{n} step{'s' if n != 1 else ''}: "
+            "row t has the gradient ", Tex(latex(nt.g(T))), " and the parameter after it, ", Tex(w_after),
+            "; row 0 is the initial parameter ", Tex(latex(nt.w(nt.param_index(sympy.Integer(0))))),
             f". Values to {sigfigs} significant figures (the JSON output has full precision)."]
     table_part = Part("(b)", "Trajectory:", (Block.text(*lead), Block.table(header, rows)))
     return Derivation(f"{TITLES[traj.optimizer]}: trajectory", [rule_part, table_part], traj.to_dict())
@@ -185,10 +187,12 @@ def seed_problem2(notation: str = "seed", eps_inside: bool = False, norm: str = 
                                     " the weighted average of their squares.")))
     d = no_bias_part(nt, h, "(d)", "Why the bias correction: the first step without it")
     e = l2_part(nt, norm, "(e)", "L2-regularisation in the loss function:")
-    notes = []
-    if not eps_inside:
-        notes.append("Epsilon is added outside the root, as in Kingma & Ba (Algorithm 1) and PyTorch; the seed "
-                     "put it inside in (a) but used |g| + epsilon in (b).")
+    if eps_inside:
+        notes = ["Epsilon is inside the root here, as the seed's (a) writes it; Kingma & Ba (Algorithm 1) and "
+                 "PyTorch add it outside, sqrt(v_hat) + epsilon."]
+    else:
+        notes = ["Epsilon is added outside the root, as in Kingma & Ba (Algorithm 1) and PyTorch; the seed "
+                 "put it inside in (a) but used |g| + epsilon in (b)."]
     data = {"problem": "seed 2", "notation": nt.name, "eps_inside": eps_inside, "norm": norm,
             "hyperparameters": h.to_dict(), "lines": _lines_data([a, b, c, d, e])}
     return Derivation("2. Adam", [a, b, c, d, e], data, notes)

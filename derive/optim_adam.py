@@ -9,7 +9,7 @@ from .derivation import Block, Line, Part
 from .errors import DeriveError, InputError
 from .latex import Tex, latex
 from .numbers import format_number
-from .optim_derive import APPROX, EQ, IMPLIES, TO, exact, number_tex, step_lines, update_line
+from .optim_derive import APPROX, EQ, TO, exact, number_tex, step_lines, update_line
 from .optim_notation import (ALPHA, EPS, LAM, K, NormL2, Notation, T, TexSymbol, add, eps_last, ev, frac, mul,
                              nice_coeff, one_minus, ordered_sum, to_sign)
 from .optim_rules import symbolic

@@ -13,10 +13,12 @@ from .optim_notation import (ALPHA, EPS, ETA, LAM, MU, RHO, T, TAU, Notation, ep
 from .optim_params import Hyper
 from .optim_rules import Rule, Unrolled, approx_eps0, neg, order_sums, seq_of, symbolic, tidy
 
-__all__ = ["update_part", "step_lines", "update_line", "steps_part", "defaults_text", "exact", "number_tex", "EQ", "APPROX", "TO", "IMPLIES",
+__all__ = ["update_part", "step_lines", "update_line", "steps_part", "defaults_text", "exact", "number_tex",
+           "EQ", "APPROX", "TO", "IMPLIES",
            "ASSIGN"]
 
-EQ, APPROX, TO, IMPLIES, ASSIGN = Tex("="), Tex(r"\approx"), Tex(r"\rightarrow"), Tex(r"\Rightarrow"), Tex(r"\leftarrow")
+EQ, APPROX, TO = Tex("="), Tex(r"\approx"), Tex(r"\rightarrow")
+IMPLIES, ASSIGN = Tex(r"\Rightarrow"), Tex(r"\leftarrow")
 
 
 def number_tex(x: float) -> Tex:

@@ -43,6 +43,8 @@ class _Seq(sympy.Function):
             base = f"{self._tex}^{{{idx}}}"
             return rf"\left({base}\right)^{{{exp}}}" if exp else base
         base = f"{self._tex}_{{{idx}}}"
+        if exp and "'" in self._tex:  # a prime is already a superscript: g'_1 squared is {g'_1}^2
+            return f"{{{base}}}^{{{exp}}}"
         return f"{base}^{{{exp}}}" if exp else base
 
 

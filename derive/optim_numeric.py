@@ -146,6 +146,12 @@ def _as_w0(w0: Any) -> np.ndarray:
 
 
 def _as_grads(grads: Any, w0: np.ndarray) -> np.ndarray:
+    if w0.ndim == 1 and isinstance(grads, (list, tuple)):
+        for i, g in enumerate(grads, 1):  # name the ragged step before numpy refuses the whole list
+            n = len(g) if isinstance(g, (list, tuple, np.ndarray)) else None
+            if n != w0.shape[0]:
+                got = "a number" if n is None else f"{n} number{'s' if n != 1 else ''}"
+                raise InputError(f"gradient {i} has {got}; w0 has {w0.shape[0]}", "grads")
     try:
         arr = np.array(grads, dtype=np.float64)
     except (TypeError, ValueError):
@@ -199,7 +205,10 @@ def _loss_run(h: Hyper, w0: np.ndarray, loss: str, steps: Any, record_states: bo
     weights, grads, states = [], [], []
     for t in range(1, steps + 1):
         # the exact derivative, evaluated at the float64 parameter and rounded once (as autograd's result)
-        val = dl.evalf(30, subs={wsym: sympy.Float(float(w[0]), 30)})
+        try:
+            val = dl.evalf(30, subs={wsym: sympy.Float(float(w[0]), 30)})
+        except (ArithmeticError, ValueError):  # mpmath divides by zero for log(0) and the like
+            val = sympy.nan
         if not val.is_number or not val.is_real or not math.isfinite(float(val)):
             raise DomainError(f"the loss's derivative is not finite at w = {float(w[0])!r} (step {t})", "loss")
         g = np.array([float(val)])

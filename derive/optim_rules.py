@@ -13,7 +13,7 @@ from typing import Callable, Sequence
 import sympy
 
 from .optim_notation import (ALPHA, EPS, ETA, LAM, MU, RHO, TAU, Maximum, Notation, add, eps_last, ev, frac,
-                             lin_comb, mul, one_minus, ordered_sum, to_sign)
+                             lin_comb, mul, one_minus, to_sign)
 from .optim_params import Hyper
 
 __all__ = ["Recurrence", "Rule", "rule", "Unrolled", "unroll", "tidy", "neg", "TITLES"]
@@ -57,7 +57,8 @@ def neg(x: sympy.Expr) -> sympy.Expr:
 def _grad_mods(h: Hyper) -> list[Recurrence]:
     mods = []
     if h.get("maximize"):
-        mods.append(Recurrence("g", "g", lambda s, t: mul(-1, s("g", t)), "maximize: ascend the objective", assign=True))
+        mods.append(Recurrence("g", "g", lambda s, t: mul(-1, s("g", t)), "maximize: ascend the objective",
+                               assign=True))
     if h.get("weight_decay") and not h.get("decoupled"):
         mods.append(Recurrence("g", "g", lambda s, t: add(s("g", t), mul(LAM, s("w", t))),
                                "coupled weight decay (L2, PyTorch's weight_decay = lambda)", assign=True))
@@ -91,10 +92,12 @@ def rule(nt: Notation, h: Hyper) -> Rule:
         return Rule(name, TITLES[name], tuple(mods) + (acc,),
                     lambda s, t: [mul(lr_t(t), frac(s("g", t), add(sympy.sqrt(s("G", t)), EPS)))])
     if name == "rmsprop":
-        recs = list(mods) + [Recurrence("v", "v", lambda s, t: add(mul(RHO, s("v", t - 1)), mul(one_minus(RHO), s("g", t) ** 2)),
+        recs = list(mods) + [Recurrence("v", "v", lambda s, t: add(mul(RHO, s("v", t - 1)),
+                                                                  mul(one_minus(RHO), s("g", t) ** 2)),
                                         "running mean of squared gradients", init=sympy.Integer(0))]
         if h["centered"]:
-            recs.append(Recurrence("gbar", "g", lambda s, t: add(mul(RHO, s("gbar", t - 1)), mul(one_minus(RHO), s("g", t))),
+            recs.append(Recurrence("gbar", "g", lambda s, t: add(mul(RHO, s("gbar", t - 1)),
+                                                                 mul(one_minus(RHO), s("g", t))),
                                    "running mean of gradients (centered)", init=sympy.Integer(0), bar=True))
             den = lambda s, t: add(sympy.sqrt(add(s("v", t), -s("gbar", t) ** 2)), EPS)  # noqa: E731
         else:
@@ -120,7 +123,8 @@ def rule(nt: Notation, h: Hyper) -> Rule:
     if h["bias_correction"]:
         recs += [Recurrence("mhat", "m", lambda s, t: frac(s("m", t), one_minus(b1 ** t)), "correction of initial bias",
                             hat=True),
-                 Recurrence("vhat", "v", lambda s, t: frac(s(vkey, t), one_minus(b2 ** t)), "correction of initial bias",
+                 Recurrence("vhat", "v", lambda s, t: frac(s(vkey, t), one_minus(b2 ** t)),
+                            "correction of initial bias",
                             hat=True)]
         mk, vk = "mhat", "vhat"
     else:

@@ -89,3 +89,49 @@ def solve_cnn(p: Problem, settings: Mapping[str, Any]) -> Solved:
     d = Derivation(f.get("title", ""), [build[n](lab) for n, lab in zip(names, labels)],
                    cnn.summary_dict(an, f.get("layer")))
     return Solved(p.number, p.kind, with_texts(d, texts), intro=f.get("intro", ""))
+
+
+@kind("optimizer")
+def solve_optimizer(p: Problem, settings: Mapping[str, Any]) -> Solved:
+    """An optimizer: its update rule and unrolled steps (``derive``), or the seed's problem 2 (``layout = "seed2"``),
+    and optionally a numeric ``trajectory`` table."""
+    from . import optim
+    f = take(p, {"optimizer": (str,), "derive": (list, str), "notation": (str,), "vector": (bool,),
+                 "norm": (str,), "options": (dict,), "layout": (str,), "trajectory": (dict,), "labels": (list,),
+                 "texts": (dict,), "intro": (str,), "title": (str,)}, required=("optimizer",))
+    options = dict(f.get("options", {}))
+    if "betas" in options and isinstance(options["betas"], list):
+        options["betas"] = tuple(options["betas"])
+    if f.get("layout") not in (None, "seed2"):
+        raise InputError(f"unknown layout {f['layout']!r} (known: seed2)", p.where)
+    if f.get("layout") == "seed2":
+        if f["optimizer"] != "adam":
+            raise InputError("layout seed2 is the seed's Adam problem: optimizer must be 'adam'", p.where)
+        extra = set(options) - {"eps_inside", "betas"}
+        if extra:
+            raise InputError(f"layout seed2 takes only the options eps_inside and betas, not {', '.join(sorted(extra))}",
+                             p.where)
+        d = optim.seed_problem2(notation=f.get("notation", "seed"), eps_inside=bool(options.get("eps_inside", False)),
+                                norm=f.get("norm", "squared"), betas=options.get("betas", (0.9, 0.999)))
+    else:
+        d = optim.derivation(f["optimizer"], derive=f.get("derive"), notation=f.get("notation", "seed"),
+                             vector=f.get("vector", False), norm=f.get("norm", "squared"), **options)
+    parts = list(d.parts)
+    if "trajectory" in f:
+        t = dict(f["trajectory"])
+        unknown = set(t) - {"w0", "grads", "loss", "steps", "sigfigs"}
+        if unknown:
+            raise InputError(f"trajectory has unknown field(s) {', '.join(sorted(unknown))}", p.where)
+        sig = t.pop("sigfigs", 6)
+        traj = optim.trajectory(f["optimizer"], **t, **{k: v for k, v in options.items() if k != "eps_inside"})
+        td = optim.trajectory_derivation(traj, f.get("notation", "seed"), sig)
+        parts.append(Part(f"({'abcdefghij'[len(parts)]})", "Trajectory:", td.parts[-1].blocks))
+        d.data = dict(d.data, trajectory=td.data)
+    labels = f.get("labels")
+    if labels is not None:
+        if len(labels) != len(parts):
+            raise InputError(f"labels has {len(labels)} entries for {len(parts)} parts", p.where)
+        parts = [Part(str(lab), pt.title, pt.blocks) for lab, pt in zip(labels, parts)]
+    d = Derivation(f.get("title", ""), parts, d.data, d.notes)
+    return Solved(p.number, p.kind, with_texts(d, {str(k): str(v) for k, v in f.get("texts", {}).items()}),
+                  intro=f.get("intro", ""))

@@ -116,7 +116,10 @@ class _Reader:
         if not t:
             raise ParseError("empty expression", self.where)
         t = re.sub(r"\\(gamma|Gamma)(?![A-Za-z])", lambda m: self.placeholder(Written("", m.group(1))), t)
+        t = _norms(t)
+        t = self._sign(t)
         t = self._partials(t)
+        t = self._primed(t)
         t = self._decorated(t)
         t = self._subscripted(t)
         t = self._time_indexed(t)
@@ -136,6 +139,30 @@ class _Reader:
             elif isinstance(s, sympy.Symbol):
                 mapping[s] = Written("", s.name)
         return expr.xreplace(mapping)
+
+    def _sign(self, t: str) -> str:
+        """sign(x) as x/|x| (derive's parser has no sign function; the two agree wherever x ≠ 0)."""
+        while True:
+            m = re.search(r"\\(?:operatorname|mathrm|text)\s*\{\s*(?:sign|sgn)\s*\}\s*(\\left\s*)?\(", t)
+            if not m:
+                return t
+            depth, i = 0, m.end() - 1
+            for i in range(m.end() - 1, len(t)):
+                depth += t[i] == "("
+                depth -= t[i] == ")"
+                if depth == 0:
+                    break
+            if depth:
+                raise ParseError("sign( is never closed", self.where)
+            inner = t[m.end():i]
+            inner = re.sub(r"\\right\s*$", "", inner)
+            t = t[:m.start()] + rf"\frac{{\left({inner}\right)}}{{\left|{inner}\right|}}" + t[i + 1:]
+
+    def _primed(self, t: str) -> str:
+        """g'^t, L': a primed quantity (the regularised gradient, loss) is a quantity of its own."""
+        def repl(m: re.Match[str]) -> str:
+            return self.placeholder(Written("prime", m.group(1), "", _norm(m.group(2) or "")))
+        return re.sub(r"(?<![\\A-Za-z])([A-Za-z])\s*'\s*(?:\^\s*(\{[^{}]*\}|[A-Za-z0-9]))?", repl, t)
 
     def _partials(self, t: str) -> str:
         while True:
@@ -204,6 +231,14 @@ class _Reader:
         return pat.sub(lambda m: self.placeholder(Written("", m.group("base").lstrip("\\"), "",
                                                            _norm(m.group("sup")))), t)
 
+
+
+def _norms(t: str) -> str:
+    """‖w‖, \\|w\\|_2, \\left\\|w\\right\\|_{2}^{2} -> |w| (scalar quantities: the 2-norm is the absolute value)."""
+    t = re.sub(r"\\left\s*\\\||\\lVert", r"\\left|", t)
+    t = re.sub(r"\\right\s*\\\||\\rVert", r"\\right|", t)
+    t = t.replace("\\|", "|").replace("‖", "|")
+    return re.sub(r"(\||\\right\|)\s*_\s*(?:\{\s*2\s*\}|2)", r"\1", t)
 
 
 def _split_name(inner: str) -> tuple[str | None, str, str]:

@@ -55,7 +55,8 @@ class Difference:
 def _short(v: Any) -> str:
     import sympy
     if isinstance(v, sympy.Basic) and v.is_number and not v.is_Rational:
-        return sympy.sstr(sympy.N(v, 12))
+        f = float(sympy.N(v, 17))
+        return format(f, ".12g") if f == f and abs(f) != float("inf") else sympy.sstr(sympy.N(v, 12))
     return sympy.sstr(v)
 
 

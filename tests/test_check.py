@@ -265,3 +265,87 @@ def test_cli_latex_report_compiles(tmp_path, tex_required):
     tex = out.read_text(encoding="utf-8")
     assert r"\marginpar" in tex and "sign slip" in tex
     compile_pdf(tex, tmp_path / "report.pdf")
+
+
+# ------------------------------------------------------------------------------------------ Adam (problem 2)
+
+SEED_P2 = r"""2. (a) On iteration t :
+
+$$m^t = \beta m^{t-1} + (1-\beta)g^t, \quad \text{calculate the accumulated momentum}$$
+
+$$v^t = \gamma v^{t-1} + (1-\gamma)(g^t)^2, \quad \dots \dots \dots \text{second moment}$$
+
+$$\hat{m}^t = \frac{m^t}{1-(\beta)^t}, \quad \hat{v}^t = \frac{v^t}{1-(\gamma)^t} \quad \text{correction of initial bias}$$
+
+$$w^{t+1} = w^t - \alpha \frac{\hat{m}^t}{\sqrt{\hat{v}^t + \epsilon}} \quad \text{update weight}$$
+
+$$m^0 = 0, \quad v^0 = 0.$$
+
+usually $\beta \sim 0.99$, $\gamma \sim 0.999$, $\epsilon \sim 10^{-8}$
+
+$$(b) \quad m^1 = 0 \cdot \beta + (1-\beta)g^1 = (1-\beta)g^1, \quad \hat{m}^1 = \frac{m^1}{1-\beta} = g^1.$$
+
+$$v^1 = \gamma \cdot 0 + (1-\gamma)(g^1)^2 = (1-\gamma)(g^1)^2, \quad \hat{v}^1 = \frac{v^1}{1-\gamma} = (g^1)^2.$$
+
+$$w^2 = w^1 - \alpha \frac{g^1}{|g^1| + \epsilon} \approx w^1 - \alpha \text{sign}(g^1).$$
+
+$$(c) \quad m^2 = (1-\beta)\beta g^1 + (1-\beta)g^2, \quad \hat{m}^2 = \frac{m^2}{1-\beta^2} = (\beta g^1 + g^2)/(1+\beta)$$
+
+$$v^2 = (1-\gamma)\gamma(g^1)^2 + (1-\gamma)(g^2)^2, \quad \hat{v}_2 = \frac{v^2}{1-\gamma^2} = [\gamma(g^1)^2 + (g^2)^2]/(1+\gamma)$$
+
+$$\alpha \frac{\hat{m}^2}{\sqrt{\hat{v}^2 + \epsilon}} \approx \alpha \frac{\beta g^1 + g^2}{\sqrt{\gamma(g^1)^2 + (g^2)^2}} \frac{\sqrt{1+\gamma}}{1+\beta} \quad \left(\begin{array}{l} \hat{m} \text{ is the weighted average of gradient} \\ \hat{v} \text{ is the weighted squared average.} \end{array} \right)$$
+
+(e) L2-Regularization in Loss function:
+
+$$L \rightarrow L' = L + \lambda \|w\|_2$$
+
+$$\Rightarrow g^t \rightarrow g'^t = g^t + 2\lambda w^t,$$
+"""
+
+
+def test_seed_problem_2_adam_errors():
+    report = check(SEED_P2, {"kind": "adam"})
+    got = [(f.line, f.verdict, f.diagnosis) for f in report.findings]
+    lines = SEED_P2.split("\n")
+    line_of = lambda start: 1 + next(k for k, ln in enumerate(lines) if ln.startswith(start))  # noqa: E731
+    assert got == [(line_of("$$w^{t+1}"), "wrong", "eps-root"), (line_of("usually"), "note", ""),
+                   (line_of("$$L \\rightarrow"), "wrong", "norm-squared")]
+    assert report.count("unverifiable") == 0 and report.checked >= 25
+    # (b) uses |g^1| + ε, i.e. ε outside the root: right, and so is w^2 ≈ w^1 - α sign(g^1)
+    assert not any(f.step.startswith("w^2") for f in report.findings)
+
+
+@pytest.mark.parametrize("options", [{}, {"norm": "half"}, {"norm": "unsquared"}])
+def test_round_trip_adam_derivations(options):
+    optim = pytest.importorskip("derive.optim")
+    if not hasattr(optim, "seed_problem2"):
+        pytest.skip("derive.optim.seed_problem2 is not available")
+    text = optim.seed_problem2(**options).to_markdown()
+    report = check(text, {"kind": "adam", **options}, isolate=False)
+    assert report.findings == [] and report.checked > 40, report.to_text()
+
+
+@pytest.mark.parametrize("line,diagnosis", [
+    (r"w^{t+1} = w^t - \frac{\alpha \hat{m}^t}{\sqrt{\hat{v}^t} + \epsilon}", None),
+    (r"w^{t+1} = w^t - \frac{\alpha \hat{m}^t}{\sqrt{\hat{v}^t + \epsilon}}", "eps-root"),
+    (r"\hat{m}^t = \frac{m^t}{1-\beta^t}", None),
+    (r"\hat{m}^t = \frac{m^t}{1-\beta}", ""),
+    (r"m^2 = \beta g^1 + g^2", ""),
+    (r"w^2 \approx w^1 - \alpha \operatorname{sign}(g^1)", None),
+    (r"L' = L + \lambda \|w\|_2^2", None),
+    (r"g'^t = g^t + \lambda w^t", ""),
+])
+def test_adam_steps(line, diagnosis):
+    findings = check(f"$${line}$$", {"kind": "adam"}, isolate=False).findings
+    if diagnosis is None:
+        assert findings == []
+    else:
+        assert [(f.verdict, f.diagnosis) for f in findings] == [("wrong", diagnosis)]
+
+
+def test_cli_adam(tmp_path, capsys):
+    sheet = tmp_path / "p2.md"
+    sheet.write_text(SEED_P2, encoding="utf-8")
+    assert main(["check", str(sheet), "--adam"]) == 1
+    assert "ε inside vs outside the root" in capsys.readouterr().out
+    assert main(["check", str(sheet)]) == 2

@@ -146,3 +146,26 @@ def test_written_symbols_pickle_round_trip():
     import pickle
     e = parse_segment(r"\bar{v}_3 \frac{\partial v_3}{\partial v_2}").expr
     assert pickle.loads(pickle.dumps(e)) == e
+
+
+PARITY = [r"2 x + 3", r"\frac{1}{x} \cdot y", r"x \times (-1)", r"-\frac{x}{y^2}", r"\ln(x) \cdot y", r"\log_{10} x",
+          r"x^{2} y", r"\sqrt{x + 1}", r"(x + 1)(x - 1)", r"\frac{x^2}{\log x} + c", r"1.5 \times 10^{3}",
+          r"\sin x + \cos(y)", r"x / y / 2", r"2^{10} \cdot 3", r"\exp(x) - 1", r"\left[x + y\right] z"]
+
+
+@pytest.mark.parametrize("text", PARITY)
+def test_fast_path_reads_like_the_latex_grammar(text):
+    """The whitelisted fast path must mean what derive's LaTeX parser means."""
+    from derive.parse import parse_latex, parse_plain
+    from derive.reading_plain import plain
+    simple = plain(text)
+    assert simple is not None
+    a = parse_plain(simple, "10")
+    b = parse_latex(text, "10")
+    assert sympy.simplify(a - b) == 0, (simple, a, b)
+
+
+def test_fast_path_leaves_ambiguous_function_arguments_to_the_grammar():
+    from derive.reading_plain import plain
+    assert plain(r"\ln x \cdot y") is None and plain(r"\ln x y") is None
+    assert plain(r"\ln x + y") == "log(x, e)+y"

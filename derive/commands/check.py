@@ -14,9 +14,12 @@ HELP = "check a handwritten solution (LaTeX/Markdown) line by line against a pro
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("solutions", nargs="+", metavar="SOLUTION", help="solution file(s) (.md, .tex, .txt); - for stdin")
-    src = p.add_mutually_exclusive_group(required=True)
+    src = p.add_mutually_exclusive_group()
     src.add_argument("--problem", metavar="FILE.toml", help="the problem (a TOML file with expr, at, log_base …)")
     src.add_argument("--expr", help="the expression (LaTeX or plain), e.g. '(x**2/log(x)+c)*(x**2/log(x)-c)'")
+    src.add_argument("--adam", action="store_true", help="the sheet derives Adam's update (the seed's problem 2)")
+    p.add_argument("--norm", choices=("squared", "half", "unsquared"), default=None,
+                   help="with --adam: the L2 regulariser λ‖w‖², λ/2‖w‖² or λ‖w‖ (default squared)")
     p.add_argument("--at", help="input values in order, e.g. c=3,x=5 (with --expr)")
     p.add_argument("--log-base", default=None, choices=("e", "10", "2"), help="base of a bare log (default e)")
     p.add_argument("--letter", default=None, help="node letter of the Wengert list (default v)")
@@ -36,6 +39,16 @@ def _problem(args: argparse.Namespace) -> Any:
         if args.number:
             prob.number = str(args.number)
         return prob
+    if args.adam:
+        spec_a: dict[str, Any] = {"kind": "adam"}
+        if args.norm:
+            spec_a["norm"] = args.norm
+        if args.number:
+            spec_a["number"] = args.number
+        return load_problem(spec_a)
+    if not args.expr:
+        raise InputError("say what the solution answers: --problem FILE.toml, --expr EXPR --at VALUES, or --adam",
+                         "check")
     if not args.at:
         raise InputError("--expr needs --at with the input values, e.g. --at c=3,x=5", "--at")
     spec: dict[str, Any] = {"expr": args.expr, "at": args.at}
