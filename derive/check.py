@@ -17,6 +17,8 @@ import re
 from pathlib import Path
 from typing import Any, Mapping
 
+import sympy
+
 from .autodiff import AutodiffResult, autodiff
 from .check_autodiff import Judgment, State, StatementJudge
 from .check_limits import Sandbox
@@ -49,6 +51,17 @@ class Problem:
     @property
     def sigfigs(self) -> int:
         return self.result.settings.sigfigs if self.result is not None else 3
+
+    def tex(self) -> str:
+        """The problem in derive's own LaTeX (its expression, printed by the printer)."""
+        if self.result is None:
+            return r"\text{Adam}"
+        from .latex import latex
+        g = self.result.graph
+        base = None if self.log_base == "e" else sympy.Integer(int(self.log_base))
+        point = ", ".join(f"{latex(sympy.Symbol(n.name))} = {latex(self.result.values[n.index])}" for n in g.inputs)
+        where = f", \\quad \\log = \\log_{{{self.log_base}}}" if base is not None else ""
+        return f"{latex(g[g.output].expr, plain_log_base=base)} \\text{{ at }} {point}{where}"
 
     def reference(self) -> Any:
         return Reference(self.result) if self.kind == "autodiff" else OptimReference(**self.options)
@@ -214,7 +227,7 @@ def check(text: str, problem: Any, *, isolate: bool = True, timeout: float | Non
     prob = load_problem(problem)
     statements = [s for s in read(text) if len(s.segments) >= 2]
     state = State()
-    report = Report(problem=prob.label, source=text)
+    report = Report(problem=prob.label, source=text, problem_tex=prob.tex())
     box = _sandbox(prob, isolate, timeout)
     numbered = [s for s in statements if _number(s.part)]
     try:

@@ -52,6 +52,7 @@ class Report:
     skipped: list[tuple[int, str]] = field(default_factory=list)   # (line, reason) of statements not checked
     problem: str = ""
     source: str = ""
+    problem_tex: str = ""                  # the problem as LaTeX (printed by derive), for the annotated document
 
     @property
     def ok(self) -> bool:
@@ -108,7 +109,10 @@ class Report:
         for f in self.findings:
             by_line.setdefault(f.line, []).append(f)
         lines = self.source.split("\n")
-        body = [r"\setlength{\marginparwidth}{2cm}\begin{flushleft}\small"]
+        # a wide right margin for the notes; the sheet itself is shown as escaped text (never run as LaTeX)
+        title = rf"Check against ${self.problem_tex}$" if self.problem_tex else _tex(f"Check of {self.problem}")
+        body = [r"\newgeometry{left=1.5cm,right=6.3cm,top=2cm,bottom=2cm,marginparwidth=5.3cm,marginparsep=0.4cm}",
+                r"\section*{" + title + "}", r"\begin{flushleft}\small"]
         colours = {"wrong": "WRONG", "unverifiable": "UNVERIFIED", "note": "NOTE"}
         for n, text in enumerate(lines, 1):
             shown = _tex(text) if text.strip() else ""
@@ -124,4 +128,4 @@ class Report:
             body.append(r"\par\noindent " + _tex(f"line {f.line}: {f.verdict}: {f.message}"))
             if f.expected:
                 body.append(r"\par\quad expected: " + _tex(f.expected))
-        return standalone_latex(Tex("\n".join(body)), title=f"Check of {self.problem}")
+        return standalone_latex(Tex("\n".join(body)))

@@ -146,7 +146,8 @@ def build_graph(expr: sympy.Expr, inputs: Sequence[str], letter: str = "v",
             if op == "div" and b == 0:
                 raise InputError("division by zero in a constant")
             return {"add": a + b, "sub": a - b, "mul": a * b, "div": a / b if b != 0 else a}[op]
-        key = (op, operands, param)
+        # tag operands: a constant 1 must never be taken for node v_1 (Integer(1) == 1 in Python)
+        key = (op, tuple(("node", o) if isinstance(o, int) else ("const", o) for o in operands), param)
         if key in by_key:
             return by_key[key]
         counter[0] += 1

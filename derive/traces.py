@@ -186,7 +186,7 @@ class _Writer:
             if local:
                 ops = [self.label(o) if isinstance(o, int) else o for o in n.operands]
                 parts = RULES[n.op].partials(*ops, p=n.param)
-                fs = [d for o, d in zip(n.operands, parts) if o == j]
+                fs = [d for o, d in zip(n.operands, parts) if isinstance(o, int) and o == j]
                 f = fs[0] if len(fs) == 1 else Add(*fs, evaluate=False)
                 factor = f if f == 1 else Group(f)
             else:
@@ -247,7 +247,7 @@ class _Writer:
         n = self.g[i]
         ops = [self.label(o) if isinstance(o, int) else o for o in n.operands]
         parts = RULES[n.op].partials(*ops, p=n.param)
-        fs = [d for o, d in zip(n.operands, parts) if o == j]
+        fs = [d for o, d in zip(n.operands, parts) if isinstance(o, int) and o == j]
         return Group(fs[0] if len(fs) == 1 else Add(*fs, evaluate=False))
 
 

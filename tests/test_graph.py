@@ -62,3 +62,17 @@ def test_node_limit(monkeypatch):
     monkeypatch.setattr(graph, "LIMITS", Limits(max_nodes=10))
     with pytest.raises(LimitError, match="more than 10 nodes"):
         build_graph(parse("+".join(f"sin({k}*x)" for k in range(1, 12))), ["x"])
+
+
+def test_a_constant_one_is_never_taken_for_node_one():
+    # x + (x + 1) reads node v_1 = x + 1; it must not be mistaken for the step "x + 1" with the constant 1
+    g = build_graph(parse("(x + 1) * (x + (x + 1))"), ["x"])
+    assert ops(g) == [(1, "add", (0, sympy.Integer(1))), (2, "add", (0, 1)), (3, "mul", (1, 2))]
+    assert isinstance(g[2].operands[1], int) and not isinstance(g[1].operands[1], int)
+
+
+def test_constant_operand_in_the_chain_rule():
+    from derive import autodiff
+    r = autodiff("exp(x)/(1+exp(x))", at="x=1.5", parts="chain")
+    tex = r.to_latex()
+    assert r"\frac{\partial \left(1 + e^{x}\right)}{\partial \left(e^{x}\right)}" in tex
