@@ -66,6 +66,14 @@ def main() -> None:
         print(f"seed sheet, whole process (python -m derive check): median {statistics.median(times):.2f}s "
               f"of {len(times)} (exit {proc.returncode}; target < 3 s)")
         print("  " + proc.stdout.strip().splitlines()[-1])
+        problem_set = ROOT / "examples" / "seed.toml"
+        if problem_set.exists():
+            t0 = time.perf_counter()
+            proc = subprocess.run([sys.executable, "-m", "derive", "check", str(seed), "--problem", str(problem_set)],
+                                  capture_output=True, text=True, env=_env())
+            print(f"seed sheet against examples/seed.toml (problems 1-3), whole process: "
+                  f"{time.perf_counter() - t0:.2f}s (exit {proc.returncode})")
+            print("  " + proc.stdout.strip().splitlines()[-1])
 
         files = []
         for k, text in enumerate(variants(sheet, n_files)):

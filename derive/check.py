@@ -1,141 +1,34 @@
 """Checking a handwritten solution line by line: ``check(text, problem) -> Report``.
 
 The solution is read into statements (:mod:`derive.reading`); each statement is parsed and judged in a killable
-worker (:mod:`derive.check_limits`) against the derivation of the problem (:mod:`derive.check_reference`,
-:mod:`derive.check_autodiff`). A statement that breaks a limit, or cannot be read, is reported as unverifiable
-with the reason, and the rest of the solution is still checked. Statements in parts of the sheet that are about
-another problem (the seed sheet has three) are listed as skipped.
+worker (:mod:`derive.check_limits`) against the derivation of the problem (autodiff: :mod:`derive.check_reference`,
+:mod:`derive.check_autodiff`; Adam: :mod:`derive.check_optim`; CNN arithmetic: :mod:`derive.check_cnn`). A
+statement that breaks a limit, or cannot be read, is reported as unverifiable with the reason, and the rest of the
+solution is still checked. Statements in parts of the sheet that are about another problem are listed as skipped.
 
-``problem``: an :class:`~derive.autodiff.AutodiffResult`, a mapping of :func:`derive.autodiff` options
-(``{"expr": ..., "at": "c=3,x=5", "log_base": "10"}``, optionally ``"number": 1`` to pick the sheet's problem 1),
-or the path of a TOML file with those keys (top level, or the first ``[[problem]]`` of kind ``autodiff``).
+``problem``: an :class:`~derive.autodiff.AutodiffResult`; a mapping of :func:`derive.autodiff` options
+(``{"expr": ..., "at": "c=3,x=5", "log_base": "10"}``), or ``{"kind": "adam"}``, ``{"kind": "cnn", "preset":
+"vgg16"}`` (optionally ``"number": 1`` to pick the sheet's problem 1); or the path of a TOML problem file -- a whole
+problem set (``examples/seed.toml``) checks each numbered problem against the same number on the sheet.
 """
 from __future__ import annotations
 
 import atexit
 import re
-from pathlib import Path
-from typing import Any, Mapping
+import time
+from typing import Any
 
-import sympy
-
-from .autodiff import AutodiffResult, autodiff
-from .check_autodiff import Judgment, State, StatementJudge
+from .check_autodiff import Judgment, State
 from .check_limits import Sandbox
-from .check_optim import OptimJudge, OptimReference
-from .check_reference import OUTPUT_NAMES, Reference, Unresolved
+from .check_problems import Problem, load_problem, load_problems
+from .check_reference import OUTPUT_NAMES, Unresolved
 from .check_report import Finding, Report
-from .errors import DeriveError, InputError, LimitError
+from .errors import DeriveError, LimitError
 from .reading import Statement, Written, parse_segment, read
 from .settings import LIMITS
 
-__all__ = ["check", "Report", "Finding", "load_problem", "Problem"]
+__all__ = ["check", "Report", "Finding", "load_problem", "load_problems", "Problem"]
 
-_AUTODIFF_KEYS = ("expr", "at", "wrt", "log_base", "letter", "sigfigs", "rounding")
-
-
-class Problem:
-    """A problem to check against: what derives the reference, a label, and (optionally) its number on the sheet."""
-
-    def __init__(self, result: AutodiffResult | None = None, label: str = "", number: str = "",
-                 kind: str = "autodiff", options: Mapping[str, Any] | None = None) -> None:
-        self.result, self.label, self.number, self.kind = result, label, str(number or ""), kind
-        self.options = dict(options or {})
-        if kind == "adam":
-            OptimReference(**self.options)   # validate now: a bad notation is an input error, not a worker crash
-
-    @property
-    def log_base(self) -> str:
-        return self.result.settings.log_base if self.result is not None else "e"
-
-    @property
-    def sigfigs(self) -> int:
-        return self.result.settings.sigfigs if self.result is not None else 3
-
-    def tex(self) -> str:
-        """The problem in derive's own LaTeX (its expression, printed by the printer)."""
-        if self.result is None:
-            return r"\text{Adam}"
-        from .latex import latex
-        g = self.result.graph
-        base = None if self.log_base == "e" else sympy.Integer(int(self.log_base))
-        point = ", ".join(f"{latex(sympy.Symbol(n.name))} = {latex(self.result.values[n.index])}" for n in g.inputs)
-        where = f", \\quad \\log = \\log_{{{self.log_base}}}" if base is not None else ""
-        return f"{latex(g[g.output].expr, plain_log_base=base)} \\text{{ at }} {point}{where}"
-
-    def reference(self) -> Any:
-        return Reference(self.result) if self.kind == "autodiff" else OptimReference(**self.options)
-
-    def judge(self, ref: Any, state: State) -> Any:
-        return StatementJudge(ref, state, self.sigfigs) if self.kind == "autodiff" else OptimJudge(ref, state)
-
-    def time_names(self, ref: Any) -> frozenset[str]:
-        return getattr(ref, "time_names", frozenset())
-
-
-def load_problem(problem: Any) -> Problem:
-    """An AutodiffResult, a mapping of autodiff options, or a TOML file path -> :class:`Problem`."""
-    if isinstance(problem, Problem):
-        return problem
-    if isinstance(problem, AutodiffResult):
-        return Problem(problem, "autodiff problem")
-    if isinstance(problem, (str, Path)) and str(problem).endswith(".toml"):
-        return _from_toml(Path(problem))
-    if isinstance(problem, Mapping):
-        return _from_mapping(problem, "problem")
-    raise InputError(f"cannot check against a {type(problem).__name__}: give an AutodiffResult, a mapping with "
-                     "'expr' and 'at', or a .toml problem file", "problem")
-
-
-def _from_mapping(spec: Mapping[str, Any], where: str) -> Problem:
-    kind = spec.get("kind", "autodiff")
-    if kind == "optim" and str(spec.get("optimizer", "adam")).lower() == "adam":
-        kind = "adam"
-    if kind == "adam":
-        unknown = sorted(set(spec) - {"kind", "optimizer", "names", "norm", "number", "title", "label"})
-        if unknown:
-            raise InputError(f"unknown key(s) {', '.join(unknown)}; known: names, norm, number, title", where)
-        opts = {k: spec[k] for k in ("names", "norm") if k in spec}
-        return Problem(None, str(spec.get("title") or "Adam"), spec.get("number", ""), "adam", opts)
-    if kind != "autodiff":
-        raise InputError(f"checking {kind} problems is not supported yet (autodiff and adam are)", where)
-    if "expr" not in spec or "at" not in spec:
-        raise InputError("an autodiff problem needs 'expr' and 'at'", where)
-    unknown = sorted(set(spec) - set(_AUTODIFF_KEYS) - {"kind", "number", "title", "parts", "label"})
-    if unknown:
-        raise InputError(f"unknown key(s) {', '.join(unknown)}; known: {', '.join(_AUTODIFF_KEYS)}, number", where)
-    opts = {k: spec[k] for k in _AUTODIFF_KEYS if k in spec}
-    if "log_base" in opts:
-        opts["log_base"] = str(opts["log_base"])
-    result = autodiff(**opts)
-    label = spec.get("title") or f"{spec['expr']} at {spec['at'] if isinstance(spec['at'], str) else dict(spec['at'])}"
-    return Problem(result, str(label), spec.get("number", ""))
-
-
-def _from_toml(path: Path) -> Problem:
-    try:
-        import tomllib
-    except ModuleNotFoundError:  # Python 3.10
-        import tomli as tomllib  # type: ignore[no-redef]
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError(f"problem file not found: {path}", "--problem") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read {path}: {exc}", "--problem") from None
-    if "expr" in data:
-        return _from_mapping(data, str(path))
-    for k, item in enumerate(data.get("problem", []) or data.get("problems", [])):
-        if isinstance(item, Mapping) and (item.get("kind", "autodiff") == "autodiff" and "expr" in item
-                                          or item.get("kind") in ("adam", "optim")):
-            return _from_mapping(item, f"{path} problem {k + 1}")
-    if data.get("kind") in ("adam", "optim"):
-        return _from_mapping(data, str(path))
-    raise InputError(f"{path} has no autodiff or adam problem (expected 'expr' and 'at', or kind = 'adam')",
-                     "--problem")
-
-
-# ------------------------------------------------------------------------------------------ checking
 
 class _Checker:
     """The work one worker does: parse a statement's sides and judge them with the state sent along.
@@ -175,7 +68,14 @@ class _Checker:
     def about(self, stmt: Statement) -> bool:
         """Does the statement's left side name a quantity of this problem (beyond a bare y or f)?"""
         p = self.parse(stmt.segments[0].text, stmt.line)
-        if isinstance(p, DeriveError) or not p.expr.free_symbols:
+        if isinstance(p, DeriveError):
+            return False
+        arithmetic = re.sub(r"\\(?:times|cdot|frac|dfrac|tfrac|left|right|div|quad|qquad)(?![A-Za-z])|\\[,;!% ]",
+                            "", stmt.segments[0].text)
+        if re.search(r"\d", arithmetic) and not re.search(r"[A-Za-z\\]", arithmetic):
+            # bare numbers (no letter outside commands): parameter sums belong to a CNN problem, not the others
+            return getattr(self.ref, "numbers_are_about", False)
+        if not p.expr.free_symbols:
             return False
         try:
             for s in p.expr.free_symbols:
@@ -219,26 +119,71 @@ def _number(part: str) -> str:
     return m.group(0) if m else ""
 
 
+MAX_STATEMENTS = 5000       # statements checked in one solution
+TOTAL_SECONDS = 120.0       # wall time for one solution; what is left after it is reported, not silently dropped
+
+
 def check(text: str, problem: Any, *, isolate: bool = True, timeout: float | None = None) -> Report:
-    """Check a worked solution against a problem; see the module docstring for what ``problem`` may be.
+    """Check a worked solution against a problem (or a problem set); see the module docstring for ``problem``.
 
     ``isolate``: parse and judge in a killable worker process (default); ``timeout``: seconds per statement.
     """
-    prob = load_problem(problem)
+    problems = load_problems(problem)
     statements = [s for s in read(text) if len(s.segments) >= 2]
+    if len(problems) == 1:
+        return _check_one(text, statements, problems[0], isolate, timeout)
+    # A problem set: each problem checks the part of the sheet with its number; the reports are merged.
+    report = Report(problem="; ".join(f"{p.number}: {p.label}" for p in problems), source=text)
+    claimed: set[int] = set()
+    for prob in problems:
+        if not prob.number:
+            continue
+        sub = _check_one(text, [s for s in statements if _number(s.part) == prob.number], prob, isolate, timeout,
+                         numbered_only=True)
+        report.findings.extend(sub.findings)
+        report.checked += sub.checked
+        claimed |= {s.line for s in statements if _number(s.part) == prob.number}
+    for s in statements:
+        if s.line not in claimed:
+            report.skipped.append((s.line, f"part {s.part or '(unnumbered)'} is not one of the set's problems"))
+    report.findings.sort(key=lambda f: (f.line, f.row, f.side))
+    return report
+
+
+def _check_one(text: str, statements: list[Statement], prob: Problem, isolate: bool, timeout: float | None,
+               numbered_only: bool = False) -> Report:
     state = State()
     report = Report(problem=prob.label, source=text, problem_tex=prob.tex())
     box = _sandbox(prob, isolate, timeout)
+    deadline = time.monotonic() + TOTAL_SECONDS
+    if len(statements) > MAX_STATEMENTS:
+        rest = statements[MAX_STATEMENTS:]
+        report.findings.append(Finding(rest[0].line, _tidy(rest[0].source), "unverifiable",
+                                       message=f"limit exceeded: only the first {MAX_STATEMENTS} statements are "
+                                               f"checked; {len(rest)} more from this line on were not"))
+        statements = statements[:MAX_STATEMENTS]
     numbered = [s for s in statements if _number(s.part)]
-    try:
-        about = box.call(("about", numbered), timeout=box.timeout * 4) if numbered else []
-    except (LimitError, RuntimeError):
-        about = [True] * len(numbered)   # cannot tell: check everything rather than skip silently
-    numbers = {prob.number} if prob.number else {_number(s.part) for s, a in zip(numbered, about) if a}
-    for stmt in statements:
+    if prob.number:
+        numbers = {prob.number}
+    else:
+        try:
+            about = box.call(("about", numbered), timeout=box.timeout * 4) if numbered else []
+        except (LimitError, RuntimeError):
+            about = [True] * len(numbered)   # cannot tell: check everything rather than skip silently
+        numbers = {_number(s.part) for s, a in zip(numbered, about) if a}
+    for k, stmt in enumerate(statements):
+        if time.monotonic() > deadline:
+            report.findings.append(Finding(stmt.line, _tidy(stmt.source), "unverifiable",
+                                           message=f"limit exceeded: the solution took longer than {TOTAL_SECONDS:g} s;"
+                                                   f" {len(statements) - k} statement(s) from this line on were not "
+                                                   "checked"))
+            break
         num = _number(stmt.part)
         if num and numbers and num not in numbers:
             report.skipped.append((stmt.line, f"part {stmt.part} is not about this problem"))
+            continue
+        if not num and prob.number and numbered:
+            report.skipped.append((stmt.line, "not in a numbered part of the sheet"))
             continue
         try:
             judgments, state = box.call(("judge", stmt, state))
@@ -260,5 +205,11 @@ def _add(report: Report, stmt: Statement, judgments: list[Judgment]) -> None:
             continue
         seg = stmt.segments[j.segment]
         step = seg.text if j.segment == 0 else f"{stmt.segments[0].text} {seg.rel} {seg.text}"
-        report.findings.append(Finding(stmt.line, step.strip(), j.verdict, j.expected, j.found, j.message,
+        report.findings.append(Finding(stmt.line, _tidy(step), j.verdict, j.expected, _tidy(j.found), j.message,
                                        j.diagnosis, stmt.part, stmt.row, j.segment))
+
+
+def _tidy(text: str) -> str:
+    """The writer's text for a report: runs of blanks (left where remarks were cut out) closed up."""
+    text = re.sub(r"\s+", " ", text).strip()
+    return re.sub(r"\s+\}", "}", re.sub(r"\{\s+", "{", text))

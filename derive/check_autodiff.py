@@ -119,7 +119,7 @@ class StatementJudge:
         if lhs_cf is not None:
             cf_targets.append(lhs_cf)
         inherited = self._uses_drifted(terms)
-        flagged, last_cf, written = False, None, None
+        flagged, last_cf, written, written_approx = False, None, None, False
         ok_cf: list = []
         for k in range(1, len(parsed)):
             seg, p = stmt.segments[k], parsed[k]
@@ -144,8 +144,9 @@ class StatementJudge:
                 ok_cf = [cf]   # the next side may be this one evaluated with the writer's numbers
             flagged = flagged or j.verdict == "wrong"
             last_cf = cf if cf is not None else last_cf
-            if _is_number_side(p) and cf is not None:
-                written = cf
+            # the number carried on is the last one written with "=" (a rounded "≈ 706" is not what was meant)
+            if _is_number_side(p) and cf is not None and (seg.rel != "≈" or written is None or written_approx):
+                written, written_approx = cf, seg.rel == "≈"
         if flagged:   # one report per statement: drift notes yield to the error
             out = [j for j in out if j.verdict != "note"]
         if q and written is not None:

@@ -90,6 +90,7 @@ class Sandbox:
         self.timeout = LIMITS.step_seconds if timeout is None else timeout
         self.ctx = _fork_context() if isolate else None
         self.isolated = isolate
+        self.owner = os.getpid()   # a forked copy of this object (in a pool worker) must not touch the worker
         self.proc = None
         self.conn = None
         self.restarts = 0
@@ -105,6 +106,8 @@ class Sandbox:
         """The worker's answer; :class:`LimitError` when it overruns time or memory (the worker is replaced)."""
         if self.ctx is None:
             return self.fn(request)
+        if self.owner != os.getpid():   # inherited through a fork: start a worker of our own
+            self.proc, self.conn, self.owner = None, None, os.getpid()
         if self.proc is None or not self.proc.is_alive():
             self._start()
         limit = self.timeout if timeout is None else timeout
@@ -134,6 +137,9 @@ class Sandbox:
         self.proc, self.conn = None, None
 
     def close(self) -> None:
+        if self.owner != os.getpid():   # not ours: the process that started the worker closes it
+            self.proc, self.conn = None, None
+            return
         if self.proc is not None and self.proc.is_alive():
             try:
                 self.conn.send(None)

@@ -2,8 +2,8 @@
 
 Each entry names the mistake and explains it. The checker perturbs the correct step in the ways listed under
 ``perturbs`` (one term at a time) and, when the writer's step equals a perturbed version, reports that entry.
-Entries for the optimizer and CNN problem kinds are listed here so reports and docs share one vocabulary; their
-perturbations belong to those checkers.
+The autodiff perturbations live in :mod:`derive.check_autodiff`, the Adam ones (ε inside the root, ‖w‖ for
+‖w‖²) in :mod:`derive.check_optim`, the CNN ones (no biases, no pooling) in :mod:`derive.check_cnn`.
 """
 from __future__ import annotations
 
@@ -42,15 +42,17 @@ MISCONCEPTIONS: dict[str, Misconception] = {m.id: m for m in (
                   "rounded intermediates carried on make later figures differ from the exact value", ("autodiff",),
                   "(a note, not an error: the value follows from the writer's rounded numbers)"),
     Misconception("eps-root", "ε inside vs outside the root",
-                  "Adam divides by sqrt(v_hat) + ε, not sqrt(v_hat + ε)", ("optim",), "optimizer checker"),
+                  "Adam divides by sqrt(v_hat) + ε, not sqrt(v_hat + ε)", ("optim",),
+                  "the update rule with ε under the root"),
     Misconception("norm-squared", "‖w‖ vs ‖w‖²",
                   "L2 regularisation adds λ‖w‖²; its gradient is 2λw, which ‖w‖ does not give", ("optim",),
-                  "optimizer checker"),
+                  "the regulariser λ‖w‖ in place of λ‖w‖²"),
     Misconception("rf-no-pool", "receptive field without the pooling layers",
                   "pooling layers enlarge the receptive field and multiply the jump of later layers", ("cnn",),
-                  "CNN checker"),
+                  "the recurrence over the convolutions only, or without the pooling windows"),
     Misconception("params-no-bias", "parameters without biases",
-                  "each output channel / unit has a bias: (k·k·C_in + 1)·C_out", ("cnn",), "CNN checker"),
+                  "each output channel / unit has a bias: (k·k·C_in + 1)·C_out", ("cnn",),
+                  "a count (total, conv or fc) minus the biases"),
 )}
 
 

@@ -66,7 +66,8 @@ class OptimReference:
                     return ("w",)
                 raise Unresolved(f"{sym.base} needs a step index here (e.g. {sym.base}^t)")
             return ("seq", role, sym.deco, _index(time))
-        raise Unresolved(f"{sym.name.split(':')[-1]} is not a quantity of this problem")
+        from .latex import latex
+        raise Unresolved(f"{latex(sym)} is not a quantity of this problem")
 
     # ------------------------------------------------------------------------------------------ meanings
     def meaning(self, key: tuple, variant: str = "") -> sympy.Expr:

@@ -47,6 +47,9 @@ def num(e: sympy.Expr) -> sympy.Expr:
         return sympy.Integer(e)
     if e.is_Rational:
         return e
+    e = e.doit()   # unevaluated pieces from the parser (1/100 of a "%") must collapse before evalf
+    if e.is_Rational:
+        return e
     v = sympy.N(e, _DIGITS)
     if v.has(sympy.zoo, sympy.oo, -sympy.oo, sympy.nan) or not v.is_number:
         raise ArithmeticError("undefined value")

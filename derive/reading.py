@@ -14,6 +14,7 @@ quantities, because every LaTeX parser misreads ``\\bar v_5``, ``m^t`` or ``\\pa
 """
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 
@@ -61,10 +62,9 @@ _REL_TOKENS = [  # (regex, relation kind); longest first
     (r"\\equiv|=", "="),
 ]
 _REL_RE = re.compile("|".join(f"(?:{r})" for r, _ in _REL_TOKENS))
-_BLOCK_RE = re.compile(
-    r"\$\$(?P<d>.+?)\$\$|\\\[(?P<b>.+?)\\\]"
-    r"|\\begin\{(?P<env>align\*?|aligned|equation\*?|gather\*?|multline\*?|eqnarray\*?)\}(?P<e>.+?)\\end\{(?P=env)\}"
-    r"|(?<![\\$])\$(?P<i>[^$\n]+?)\$", re.S)
+_ENVS = r"align\*?|aligned|equation\*?|gather\*?|multline\*?|eqnarray\*?"
+# Delimiters only: blocks are paired in one pass (a regex with a lazy body per opener is quadratic on hostile text).
+_DELIM_RE = re.compile(rf"\\\$|\$\$|\$|\\\[|\\\]|\\begin\{{(?P<begin>{_ENVS})\}}|\\end\{{(?P<end>{_ENVS})\}}")
 _LABEL_RE = re.compile(r"^\s*(?:(\d+)\s*\.\s*)?(?:\(\s*([a-z])\s*\)|([a-z])\))?\s*(?:\\q?quad\s*)?")
 _PROSE_LABEL_RE = re.compile(r"(?m)^\s*(?:\*\*|\$\$|\\\[)?\s*(?:(\d+)\s*\.\s*)?(?:\(([a-z])\))?")
 
@@ -82,9 +82,13 @@ def _blank(text: str, start: int, end: int) -> str:
 
 
 def _blank_all(text: str, pattern: re.Pattern[str]) -> str:
-    for m in reversed(list(pattern.finditer(text))):
-        text = _blank(text, m.start(), m.end())
-    return text
+    pieces, pos = [], 0
+    for m in pattern.finditer(text):
+        pieces.append(text[pos:m.start()])
+        pieces.append(re.sub(r"[^\n]", " ", m.group(0)))
+        pos = m.end()
+    pieces.append(text[pos:])
+    return "".join(pieces)
 
 
 def _top_level(text: str, pattern: re.Pattern[str]) -> list[re.Match[str]]:
@@ -124,22 +128,53 @@ def _take_remarks(text: str) -> tuple[str, list[str]]:
     """Blank out \\text{…} remarks (keeping \\text{sign} and the like as function names) and struck-out work."""
     remarks: list[str] = []
     for pat in (_CANCEL_RE, _TEXT_RE):
+        pieces, pos = [], 0
         while True:
-            m = next((m for m in pat.finditer(text) if text[m.end() - 1] == "{"), None)
+            m = pat.search(text, pos)
             if m is None:
                 break
             end = _group_end(text, m.end() - 1)
             inner = text[m.end():end - 1]
+            pieces.append(text[pos:m.start()])
             if pat is _TEXT_RE and inner.strip() in _KEEP_TEXT:
-                text = text[:m.start()] + rf"\operatorname{{{inner.strip()}}}".ljust(end - m.start()) + text[end:]
-                continue
-            if pat is _TEXT_RE and "mathrm" in m.group(0) and re.fullmatch(r"[A-Za-z]+", inner.strip() or "-"):
-                text = text[:m.start()] + " " * (m.end() - m.start()) + inner + " " + text[end:]
-                continue
-            if pat is _TEXT_RE and inner.strip():
-                remarks.append(inner.strip())
-            text = _blank(text, m.start(), end)
+                pieces.append(rf"\operatorname{{{inner.strip()}}}")
+            elif pat is _TEXT_RE and "mathrm" in m.group(0) and re.fullmatch(r"[A-Za-z]+", inner.strip() or "-"):
+                pieces.append(" " * (m.end() - m.start()) + inner + " ")
+            else:
+                if pat is _TEXT_RE and inner.strip():
+                    remarks.append(inner.strip())
+                pieces.append(re.sub(r"[^\n]", " ", text[m.start():end]))
+            pos = end
+        pieces.append(text[pos:])
+        text = "".join(pieces)
     return text, remarks
+
+
+def _blocks(src: str):
+    """(kind, body start, body end, block start, block end) of every maths block, paired in one linear pass:
+    "d" ``$$…$$``, "b" ``\\[…\\]``, "e" an aligned/equation environment, "i" inline ``$…$`` on one line."""
+    opened: tuple[str, int, int, str] | None = None   # (kind, block start, body start, environment)
+    for m in _DELIM_RE.finditer(src):
+        tok = m.group(0)
+        if tok == "\\$":
+            continue
+        if opened is None:
+            if tok in ("$$", "$", "\\["):
+                opened = ({"$$": "d", "$": "i", "\\[": "b"}[tok], m.start(), m.end(), "")
+            elif m.group("begin"):
+                opened = ("e", m.start(), m.end(), m.group("begin"))
+            continue
+        kind, b0, s0, env = opened
+        closes = ((kind == "d" and tok == "$$") or (kind == "b" and tok == "\\]") or (kind == "i" and tok == "$")
+                  or (kind == "e" and m.group("end") == env))
+        if closes:
+            if kind == "i" and "\n" in src[s0:m.start()]:
+                opened = ("i", m.start(), m.end(), "")   # a stray $: this one may open the next inline formula
+                continue
+            yield kind, s0, m.start(), b0, m.end()
+            opened = None
+        elif kind == "i" and tok == "$$":
+            opened = ("d", m.start(), m.end(), "")
 
 
 def read(text: str) -> list[Statement]:
@@ -154,15 +189,14 @@ def read(text: str) -> list[Statement]:
     labels = _prose_labels(src)
     out: list[Statement] = []
     last_end = 0
-    for m in _BLOCK_RE.finditer(src):
-        name = next(k for k in ("d", "b", "e", "i") if m.group(k) is not None)
-        body, start = m.group(name), m.start(name)
-        if name == "i" and not _REL_RE.search(body):
+    for name, start, stop, b0, b1 in _blocks(src):
+        body = src[start:stop]
+        if not body.strip() or (name == "i" and not _REL_RE.search(body)):
             continue   # inline maths without a relation is prose, not a step
         # A display that opens with "=" or "+" continues the previous one only if no prose came between them.
-        adjacent = bool(out) and not src[last_end:m.start()].strip()
+        adjacent = bool(out) and not src[last_end:b0].strip()
         _read_block(src, body, start, labels, out, inline=(name == "i"), adjacent=adjacent)
-        last_end = m.end()
+        last_end = b1
     return out
 
 
@@ -176,14 +210,15 @@ def _prose_labels(src: str) -> list[tuple[int, str, str]]:
 
 
 def _part_at(labels: list[tuple[int, str, str]], offset: int) -> str:
+    """The label in force at ``offset``: the last problem number before it, and the last part letter after that."""
+    k = bisect.bisect_right(labels, (offset, "\uffff", "\uffff"))
     number, letter = "", ""
-    for pos, num, let in labels:
-        if pos > offset:
-            break
-        if num:
-            number, letter = num, let
-        elif let:
+    for pos, num, let in reversed(labels[:k]):
+        if let and not letter:
             letter = let
+        if num:
+            number = num
+            break
     return f"{number}({letter})" if letter else number
 
 

@@ -83,7 +83,7 @@ _NUMBER_RE = re.compile(r"(?<![A-Za-z_^\\{])(\d+(?:\.\d*)?|\.\d+)")
 _PLAIN_SUB_RE = re.compile(
     r"(?<![\\A-Za-z])(?P<base>[A-Za-z]|\\(?:alpha|beta|gamma|delta|epsilon|varepsilon|eta|theta|lambda|mu|sigma|"
     r"tau|phi|psi|omega|xi|zeta|rho|nu|kappa|Delta|Theta|Lambda|Sigma|Phi|Psi|Omega))(?![A-Za-z])"
-    r"\s*_\s*(?P<sub>\{[^{}]*\}|[A-Za-z0-9])")
+    r"\s*_\s*(?P<sub>\{\s*\\(?:mathrm|text|textrm|rm|mathit|operatorname)\s*\{[A-Za-z ]*\}\s*\}|\{[^{}]*\}|[A-Za-z0-9])")
 _DECO_RE = re.compile(r"\\(?P<deco>" + "|".join(sorted(_DECOS, key=len, reverse=True)) + r")(?![A-Za-z])\s*")
 _PARTIAL_RE = re.compile(r"\\[dt]?frac\s*\{\s*(?:\\partial|∂)")
 
@@ -123,6 +123,7 @@ class _Reader:
         t = self._decorated(t)
         t = self._subscripted(t)
         t = self._time_indexed(t)
+        t = _function_arguments(t)
         simple = plain(t)
         if simple is not None:
             from .parse import parse_plain
@@ -218,7 +219,8 @@ class _Reader:
     def _subscripted(self, t: str) -> str:
         def repl(m: re.Match[str]) -> str:
             base = m.group("base").lstrip("\\")
-            sub = _norm(m.group("sub"))
+            sub = re.sub(r"\\(?:mathrm|text|textrm|rm|mathit|operatorname)\s*\{([^{}]*)\}", r"\1", m.group("sub"))
+            sub = _norm(sub)
             return self.placeholder(Written("", base, sub, ""))
         t = _PLAIN_SUB_RE.sub(repl, t)
         return t
@@ -231,6 +233,18 @@ class _Reader:
         return pat.sub(lambda m: self.placeholder(Written("", m.group("base").lstrip("\\"), "",
                                                            _norm(m.group("sup")))), t)
 
+
+
+_FUNC_ARG_RE = re.compile(
+    r"\\(ln|log|sin|cos|tan|tanh|exp)(_\{?\s*\d+\s*\}?)?(?![A-Za-z])\s*"
+    r"(\\mathrm\{qz[a-z]+z\}|[A-Za-z](?![A-Za-z])|\d+(?:\.\d+)?)"
+    r"(?=\s*(?:$|[-+)\]}=/,]|\\cdot(?![A-Za-z])|\\times(?![A-Za-z])|\\right))")
+
+
+def _function_arguments(t: str) -> str:
+    """``\\ln x \\cdot y`` is ln(x)·y as written by hand (and by derive's printer); the LaTeX grammar would read
+    ln(x·y). A one-operand argument followed by an operator is bracketed; ``\\sin 2x`` (juxtaposition) is not."""
+    return _FUNC_ARG_RE.sub(lambda m: rf"\{m.group(1)}{m.group(2) or ''}\left({m.group(3)}\right)", t)
 
 
 def _norms(t: str) -> str:
@@ -306,6 +320,8 @@ def parse_segment(text: str, log_base: str = "e", time_names: frozenset[str] = f
                   where: str | None = None) -> Parsed:
     """One segment -> SymPy, with :class:`Written` / :class:`WrittenPartial` symbols for the named quantities."""
     from .check_limits import check_size
+    from .parse import check_limits
+    check_limits(text, where)   # size and nesting first: everything below is linear in a bounded text
     reader = _Reader(str(log_base), frozenset(time_names), where or "")
     expr = reader.parse(text)
     check_size(expr, where)

@@ -118,8 +118,8 @@ def _plain_arg(t: str, pos: int) -> tuple[str, int]:
         if not m:
             raise _NotPlain
         inner, end = m.group(1) or m.group(2) or m.group(3), m.end()
-        # the LaTeX grammar takes "\\ln x \\cdot y" and "\\ln x y" as ln(x y): only a bare operand followed by
-        # + - or a closing bracket is unambiguous here; anything else is left to the grammar, for one reading
+        # "\\ln x y" (juxtaposition) is ln(x y) by convention and to the LaTeX grammar: left to the grammar.
+        # (An operand followed by an operator was bracketed by the reader before it got here.)
         if t[end:].lstrip()[:1] not in ("", "+", "-", ")", "]", "}"):
             raise _NotPlain
     if t[end:].lstrip().startswith("^"):

@@ -165,7 +165,19 @@ def test_fast_path_reads_like_the_latex_grammar(text):
     assert sympy.simplify(a - b) == 0, (simple, a, b)
 
 
-def test_fast_path_leaves_ambiguous_function_arguments_to_the_grammar():
+def test_fast_path_leaves_juxtaposed_function_arguments_to_the_grammar():
     from derive.reading_plain import plain
-    assert plain(r"\ln x \cdot y") is None and plain(r"\ln x y") is None
+    assert plain(r"\ln x y") is None
     assert plain(r"\ln x + y") == "log(x, e)+y"
+
+
+@pytest.mark.parametrize("text,expected", [
+    (r"\ln x \cdot y", sympy.log(W("", "x")) * W("", "y")),             # as written by hand and by derive
+    (r"\ln x \cdot \frac{1}{2 \sqrt{x^{2} + 1}} \cdot \left(2 x\right)",
+     sympy.log(W("", "x")) * W("", "x") / sympy.sqrt(W("", "x") ** 2 + 1)),
+    (r"\ln x / y", sympy.log(W("", "x")) / W("", "y")),
+    (r"\sin 2x", sympy.sin(2 * W("", "x"))),                            # juxtaposition: the whole product
+    (r"\log^{2} x", sympy.log(W("", "x")) ** 2),
+])
+def test_function_arguments_read_as_written(text, expected):
+    assert sympy.simplify(parse_segment(text).expr - expected) == 0

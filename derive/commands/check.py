@@ -15,9 +15,15 @@ HELP = "check a handwritten solution (LaTeX/Markdown) line by line against a pro
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("solutions", nargs="+", metavar="SOLUTION", help="solution file(s) (.md, .tex, .txt); - for stdin")
     src = p.add_mutually_exclusive_group()
-    src.add_argument("--problem", metavar="FILE.toml", help="the problem (a TOML file with expr, at, log_base …)")
+    src.add_argument("--problem", metavar="FILE.toml", help="the problem: a TOML file with expr, at, log_base …, "
+                                                            "or a whole problem set (each numbered problem is "
+                                                            "checked against the same number on the sheet)")
     src.add_argument("--expr", help="the expression (LaTeX or plain), e.g. '(x**2/log(x)+c)*(x**2/log(x)-c)'")
     src.add_argument("--adam", action="store_true", help="the sheet derives Adam's update (the seed's problem 2)")
+    src.add_argument("--cnn", metavar="PRESET", help="the sheet counts parameters / receptive field of a preset "
+                                                     "network, e.g. vgg16 (the seed's problem 3)")
+    p.add_argument("--input", type=int, default=None, help="with --cnn: input size (default the preset's)")
+    p.add_argument("--layer", default=None, help="with --cnn: the layer whose receptive field is asked for")
     p.add_argument("--norm", choices=("squared", "half", "unsquared"), default=None,
                    help="with --adam: the L2 regulariser λ‖w‖², λ/2‖w‖² or λ‖w‖ (default squared)")
     p.add_argument("--at", help="input values in order, e.g. c=3,x=5 (with --expr)")
@@ -33,12 +39,19 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def _problem(args: argparse.Namespace) -> Any:
-    from ..check import load_problem
+    from ..check import load_problem, load_problems
     if args.problem:
-        prob = load_problem(args.problem)
+        probs = load_problems(args.problem)
         if args.number:
-            prob.number = str(args.number)
-        return prob
+            chosen = [p for p in probs if p.number == str(args.number)]
+            if not chosen and len(probs) == 1:
+                probs[0].number = str(args.number)
+                chosen = probs
+            if not chosen:
+                raise InputError(f"{args.problem} has no problem {args.number} "
+                                 f"(it has {', '.join(p.number for p in probs if p.number)})", "--number")
+            probs = chosen
+        return probs
     if args.adam:
         spec_a: dict[str, Any] = {"kind": "adam"}
         if args.norm:
@@ -46,9 +59,15 @@ def _problem(args: argparse.Namespace) -> Any:
         if args.number:
             spec_a["number"] = args.number
         return load_problem(spec_a)
+    if args.cnn:
+        spec_c: dict[str, Any] = {"kind": "cnn", "preset": args.cnn}
+        for key in ("input", "layer", "number"):
+            if getattr(args, key) is not None:
+                spec_c[key] = getattr(args, key)
+        return load_problem(spec_c)
     if not args.expr:
-        raise InputError("say what the solution answers: --problem FILE.toml, --expr EXPR --at VALUES, or --adam",
-                         "check")
+        raise InputError("say what the solution answers: --problem FILE.toml, --expr EXPR --at VALUES, --adam or "
+                         "--cnn PRESET", "check")
     if not args.at:
         raise InputError("--expr needs --at with the input values, e.g. --at c=3,x=5", "--at")
     spec: dict[str, Any] = {"expr": args.expr, "at": args.at}

@@ -1,0 +1,159 @@
+"""What a solution is checked against: problems from an AutodiffResult, a mapping, or a TOML file / problem set.
+
+A problem set (``derive solve``'s format: ``[[problem]]`` tables with ``number`` and ``kind`` autodiff, optimizer
+(adam) or cnn) gives one :class:`Problem` per problem; presentation fields (figure, parts, intro, vary …) are
+ignored here. Each problem knows how to build its reference and its judge.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Mapping
+
+import sympy
+
+from .autodiff import AutodiffResult, autodiff
+from .check_autodiff import State, StatementJudge
+from .check_cnn import CnnJudge, CnnReference
+from .check_optim import OptimJudge, OptimReference
+from .check_reference import Reference
+from .errors import InputError
+
+__all__ = ["Problem", "load_problem", "load_problems"]
+
+_PRESENTATION = {"figure", "figure_adjoints", "parts", "intro", "vary", "layout", "text", "title", "label", "kind",
+                 "number"}
+_AUTODIFF_KEYS = ("expr", "at", "wrt", "log_base", "letter", "sigfigs", "rounding", "forward_letter")
+
+
+class Problem:
+    """A problem to check against: what derives the reference, a label, and (optionally) its number on the sheet."""
+
+    def __init__(self, result: AutodiffResult | None = None, label: str = "", number: str = "",
+                 kind: str = "autodiff", options: Mapping[str, Any] | None = None) -> None:
+        self.result, self.label, self.number, self.kind = result, label, str(number or ""), kind
+        self.options = dict(options or {})
+        if kind == "adam":
+            OptimReference(**self.options)   # validate now: a bad notation is an input error, not a worker crash
+        if kind == "cnn":
+            CnnReference(**self.options)
+
+    @property
+    def log_base(self) -> str:
+        return self.result.settings.log_base if self.result is not None else "e"
+
+    @property
+    def sigfigs(self) -> int:
+        return self.result.settings.sigfigs if self.result is not None else 3
+
+    def tex(self) -> str:
+        """The problem in derive's own LaTeX (its expression, printed by the printer)."""
+        if self.result is None:
+            return r"\text{Adam}" if self.kind == "adam" else rf"\text{{{self.label}}}"
+        from .latex import latex
+        g = self.result.graph
+        base = None if self.log_base == "e" else sympy.Integer(int(self.log_base))
+        point = ", ".join(f"{latex(sympy.Symbol(n.name))} = {latex(self.result.values[n.index])}" for n in g.inputs)
+        where = f", \\quad \\log = \\log_{{{self.log_base}}}" if base is not None else ""
+        return f"{latex(g[g.output].expr, plain_log_base=base)} \\text{{ at }} {point}{where}"
+
+    def reference(self) -> Any:
+        if self.kind == "autodiff":
+            return Reference(self.result)
+        return {"adam": OptimReference, "cnn": CnnReference}[self.kind](**self.options)
+
+    def judge(self, ref: Any, state: State) -> Any:
+        return {"autodiff": StatementJudge, "adam": OptimJudge, "cnn": CnnJudge}[self.kind](ref, state, self.sigfigs)
+
+    def time_names(self, ref: Any) -> frozenset[str]:
+        return getattr(ref, "time_names", frozenset())
+
+
+def load_problem(problem: Any) -> Problem:
+    """One problem: an AutodiffResult, a mapping of options, or a TOML file with one problem."""
+    problems = load_problems(problem)
+    if len(problems) != 1:
+        raise InputError(f"the file holds {len(problems)} problems; check against the whole set with "
+                         "derive.check.check, or give one problem", "problem")
+    return problems[0]
+
+
+def load_problems(problem: Any) -> list[Problem]:
+    """Every problem to check against: one for an AutodiffResult or a mapping, all of a TOML problem set."""
+    if isinstance(problem, Problem):
+        return [problem]
+    if isinstance(problem, (list, tuple)) and all(isinstance(p, Problem) for p in problem) and problem:
+        return list(problem)
+    if isinstance(problem, AutodiffResult):
+        return [Problem(problem, "autodiff problem")]
+    if isinstance(problem, (str, Path)) and str(problem).endswith(".toml"):
+        return _from_toml(Path(problem))
+    if isinstance(problem, Mapping):
+        return [_from_mapping(problem, "problem")]
+    raise InputError(f"cannot check against a {type(problem).__name__}: give an AutodiffResult, a mapping with "
+                     "'expr' and 'at', or a .toml problem file", "problem")
+
+
+def _from_mapping(spec: Mapping[str, Any], where: str, base: str | None = None) -> Problem:
+    kind = spec.get("kind", "autodiff")
+    if kind in ("optim", "optimizer"):
+        name = str(spec.get("optimizer", "adam")).lower()
+        if name != "adam":
+            raise InputError(f"checking {name} derivations is not supported yet (adam is)", where)
+        kind = "adam"
+    if kind == "adam":
+        unknown = sorted(set(spec) - _PRESENTATION - {"optimizer", "names", "norm", "notation", "betas"})
+        if unknown:
+            raise InputError(f"unknown key(s) {', '.join(unknown)}; known: names, norm, number, title", where)
+        if spec.get("notation", "seed") != "seed":
+            raise InputError(f"notation {spec['notation']!r}: give the letters as names = {{beta1 = ..., ...}}",
+                             where)
+        opts = {k: spec[k] for k in ("names", "norm") if k in spec}
+        return Problem(None, str(spec.get("title") or "Adam"), spec.get("number", ""), "adam", opts)
+    if kind == "cnn":
+        unknown = sorted(set(spec) - _PRESENTATION - {"preset", "input", "layer", "spec"})
+        if unknown:
+            raise InputError(f"unknown key(s) {', '.join(unknown)}; known: preset, spec, input, layer, number, title",
+                             where)
+        opts = {k: spec[k] for k in ("preset", "input", "layer", "spec") if k in spec}
+        if "spec" in opts and base is not None:   # a spec file is named relative to the problem file
+            opts["spec"] = str(Path(base) / opts["spec"])
+        label = str(spec.get("title") or f"{opts.get('preset', 'vgg16')} parameters and receptive field")
+        return Problem(None, label, spec.get("number", ""), "cnn", opts)
+    if kind != "autodiff":
+        raise InputError(f"checking {kind} problems is not supported (autodiff, adam and cnn are)", where)
+    if "expr" not in spec or "at" not in spec:
+        raise InputError("an autodiff problem needs 'expr' and 'at'", where)
+    unknown = sorted(set(spec) - set(_AUTODIFF_KEYS) - _PRESENTATION)
+    if unknown:
+        raise InputError(f"unknown key(s) {', '.join(unknown)}; known: {', '.join(_AUTODIFF_KEYS)}, number", where)
+    opts = {k: spec[k] for k in _AUTODIFF_KEYS if k in spec}
+    if "log_base" in opts:
+        opts["log_base"] = str(opts["log_base"])
+    result = autodiff(**opts)
+    label = spec.get("title") or f"{spec['expr']} at {spec['at'] if isinstance(spec['at'], str) else dict(spec['at'])}"
+    return Problem(result, str(label), spec.get("number", ""))
+
+
+def _from_toml(path: Path) -> list[Problem]:
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10
+        import tomli as tomllib  # type: ignore[no-redef]
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError(f"problem file not found: {path}", "--problem") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read {path}: {exc}", "--problem") from None
+    if "expr" in data or data.get("kind") in ("adam", "optim", "optimizer", "cnn"):
+        return [_from_mapping({k: v for k, v in data.items() if k not in ("author",)}, str(path), str(path.parent))]
+    out = []
+    for k, item in enumerate(data.get("problem", []) or data.get("problems", []), 1):
+        if not isinstance(item, Mapping) or item.get("kind", "autodiff") == "text":
+            continue   # prose problems have nothing to check
+        spec = dict(item)
+        spec.setdefault("number", str(k))
+        out.append(_from_mapping(spec, f"{path}, problem {spec['number']}", str(path.parent)))
+    if not out:
+        raise InputError(f"{path} has no problem to check against (autodiff, optimizer or cnn)", "--problem")
+    return out
