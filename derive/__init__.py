@@ -8,6 +8,9 @@ from .latex import Tex, latex
 from .parse import parse, parse_latex, parse_plain
 from .settings import Settings
 from .tracing import absolute, cos, exp, ln, log, relu, sigmoid, sin, sqrt, tan, tanh
+from . import cnn, optim  # noqa: E402  (derive.optim, derive.cnn after a bare "import derive")
+from .problems import Solution, load as load_problems, solve  # noqa: E402
+from .check import Report, check  # noqa: E402  (derive.check(text, problem) is the function; the module stays importable)
 
 __version__ = "0.1.0"
 
@@ -15,5 +18,5 @@ __all__ = [
     "autodiff", "AutodiffResult", "Derivation", "Part", "Block", "Line", "Settings", "Tex", "latex",
     "parse", "parse_latex", "parse_plain", "DeriveError", "InputError", "ParseError", "UnsupportedError",
     "DomainError", "LimitError", "ln", "log", "exp", "sin", "cos", "tan", "tanh", "sqrt", "sigmoid", "relu",
-    "absolute",
+    "absolute", "cnn", "optim", "solve", "load_problems", "Solution", "check", "Report",
 ]

@@ -53,6 +53,9 @@ class _Writer:
         self.g = r.graph
         self.s = r.settings
         self.size = self.g.sizes()
+        names = {n.name for n in self.g.inputs}
+        # the output is called y, unless an input already is (then f, …): a line must never be ambiguous
+        self.out = next(c for c in ("y", "f", "F", "L", "z", "out") if c not in names)
         base = None if self.s.log_base == "e" else sympy.Integer(int(self.s.log_base))
         self.pset = dict(plain_log_base=base, sigfigs=self.s.sigfigs)
 
@@ -111,7 +114,7 @@ class _Writer:
             rtex = self.tex(right, fold_short_frac=True, mul_symbol="dot")
             lines.append(Line(Tex(f"{self.tex(lhs_sym)} = {rtex}"),
                               (self.numtex(self.r.values[n.index]),), tag=f"forward:{n.index}"))
-        lines.append(Line(Tex(f"y = {self.tex(node_symbol(letter, g.output))}"),
+        lines.append(Line(Tex(f"{self.out} = {self.tex(node_symbol(letter, g.output))}"),
                           (self.numtex(self.r.value),), tag="output"))
         return [Block.align(lines)]
 
@@ -119,7 +122,7 @@ class _Writer:
     def reverse(self) -> list[Block]:
         g, L = self.g, self.g.letter
         vm = self.value_map()
-        lines = [Line(Tex(self.tex(bar(L, g.output))), (Tex(r"\bar{y}"), Tex("1")), tag=f"adjoint:{g.output}")]
+        lines = [Line(Tex(self.tex(bar(L, g.output))), (Tex(rf"\bar{{{self.out}}}"), Tex("1")), tag=f"adjoint:{g.output}")]
         for node in reversed(g.nodes):
             j = node.index
             if j == g.output:
@@ -159,7 +162,7 @@ class _Writer:
                          (self.numtex(tan[i]), None)]
                 lines.extend(self.fit(self.tex(dot(L, i)), forms, f"tangent:{i}"))
             wt = self.tex(sympy.Symbol(w))
-            lines.append(Line(Tex(rf"\frac{{\partial y}}{{\partial {wt}}} = \dot{{y}}"),
+            lines.append(Line(Tex(rf"\frac{{\partial {self.out}}}{{\partial {wt}}} = \dot{{{self.out}}}"),
                               (self.tex(dot(L, g.output)), self.numtex(tan[g.output])), tag=f"tangent-result:{w}"))
             blocks.append(Block.text("Tangent trace with ", Tex(rf"\dot{{{wt}}} = 1"),
                                      " (direction: the input " + w + ")" if len(g.inputs) > 1 else ""))
@@ -226,7 +229,7 @@ class _Writer:
 
     def factored(self, y: int, x: int, deps: dict) -> list[Line]:
         g = self.g
-        ysym = sympy.Symbol("y")
+        ysym = sympy.Symbol(self.out)
         lines = []
         for node in reversed(g.nodes):
             j = node.index

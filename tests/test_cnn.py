@@ -360,7 +360,7 @@ def test_golden_seed_problem3() -> None:
     _golden("cnn_seed.md", d.to_markdown())
 
 
-@pytest.mark.skipif(not have_tex(), reason="no LaTeX installed")
+@pytest.mark.usefixtures("tex_required")
 @pytest.mark.parametrize("build", [
     cnn.seed_problem3,
     lambda: cnn.derivation(cnn.analyse(cnn.load_spec(EXAMPLES / "cnn_tiny.json"))),   # non-square, dilated

@@ -134,10 +134,8 @@ def test_render_deterministic_and_json():
     assert data["optimizer"] == "adam" and data["lines"]
 
 
-def test_latex_compiles(tmp_path):
-    from derive.render import compile_pdf, have_tex, standalone_latex
-    if not have_tex():
-        pytest.skip("no LaTeX")
+def test_latex_compiles(tmp_path, tex_required):
+    from derive.render import compile_pdf, standalone_latex
     body = "\n".join(d.to_latex() for d in [
         optim.seed_problem2(), optim.seed_problem2(notation="paper", eps_inside=True, norm="unsquared"),
         optim.rmsprop(centered=True, momentum=0.9, derive="update,first"), optim.adagrad(vector=True),
