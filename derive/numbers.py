@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, localcontext
 
+import math
+
 import mpmath
 import sympy
 
@@ -121,9 +123,11 @@ def format_scientific(value: sympy.Expr, sigfigs: int = 3) -> str:
     return f"{format(mant, 'f')} \\times 10^{{{exp}}}"
 
 
-def to_float(value: sympy.Expr) -> float:
-    """Full-precision float for JSON output."""
-    return float(to_decimal(value, 30))
+def to_float(value: sympy.Expr) -> float | str:
+    """Full-precision float for JSON output (a value beyond double range as a decimal string, never Infinity)."""
+    d = to_decimal(value, 30)
+    f = float(d)
+    return f if math.isfinite(f) else format(d, "e")
 
 
 def count_sigfigs(text: str) -> int:

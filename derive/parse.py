@@ -7,6 +7,7 @@ The base of a bare ``\\log`` / ``log()`` is a setting; ``\\ln`` is always natura
 from __future__ import annotations
 
 import ast
+import math
 import re
 from decimal import Decimal, InvalidOperation
 from typing import Callable
@@ -70,6 +71,10 @@ _PLACEHOLDER_FUNCS = {"asinh": "sigmoid", "acosh": "relu"}
 _INVERSE_HYP = re.compile(r"ar(c)?(sinh|cosh|tanh)|\\(sinh|cosh|tanh)\s*\^\s*\{?\s*-\s*1")
 
 
+_RELATION = re.compile(r"(?<![<>!\\])=|\\(approx|leq?|geq?|neq|ne|sim|simeq|equiv|leftarrow|rightarrow|gets|to|"
+                       r"Rightarrow|implies|iff)(?![A-Za-z])|(?<!\\)[<>]")
+
+
 def _latex_preprocess(text: str, log_base: str, where: str | None) -> str:
     t = text.strip()
     t = re.sub(r"^\$+|\$+$", "", t).strip()
@@ -110,6 +115,9 @@ def parse_latex(text: str, log_base: str = "e", where: str | None = None) -> sym
     if not isinstance(text, str) or not text.strip():
         raise ParseError("empty expression", where)
     check_limits(text, where)
+    rel = _RELATION.search(text)
+    if rel:
+        raise ParseError(f"expected an expression, not a relation ({rel.group(0).strip()})", where, text, rel.start())
     src = _latex_preprocess(text, str(log_base), where)
     if _CONVERT is None:
         _CONVERT = _latex_converter()
@@ -205,6 +213,8 @@ def parse_plain(text: str, log_base: str = "e", where: str | None = None) -> sym
         if isinstance(node, ast.Constant):
             if isinstance(node.value, bool) or not isinstance(node.value, (int, float)):
                 fail(node, f"unsupported constant {node.value!r}")
+            if isinstance(node.value, float) and not math.isfinite(node.value):
+                fail(node, "number too large (beyond floating point)", LimitError)
             return sympy.Integer(node.value) if isinstance(node.value, int) else sympy.Rational(repr(node.value))
         if isinstance(node, ast.Name):
             return _CONSTANTS.get(node.id) or sympy.Symbol(node.id)

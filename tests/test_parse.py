@@ -62,6 +62,9 @@ def test_written_order_is_kept():
     (r"\sinh^{-1} x", UnsupportedError),
     ("", ParseError),
     ("x)", ParseError),
+    (r"x \approx 3", ParseError),                   # a relation, not an expression
+    (r"w \leftarrow w - \eta g", ParseError),
+    ("1e400*x", LimitError),
 ])
 def test_bad_input_is_one_clear_error(text, err):
     with pytest.raises(err) as info:
