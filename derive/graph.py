@@ -178,12 +178,24 @@ def build_graph(expr: sympy.Expr, inputs: Sequence[str], letter: str = "v",
         memo[e] = out
         return out
 
+    const_memo: dict[sympy.Expr, bool] = {}
+
+    def is_const(e: sympy.Expr) -> bool:
+        """No symbols below (memoised: asking SymPy's is_number at every level would be quadratic on deep trees)."""
+        if e.is_Symbol:
+            return False
+        if not e.args:
+            return bool(e.is_number)
+        if e not in const_memo:
+            const_memo[e] = all(is_const(a) for a in e.args)
+        return const_memo[e]
+
     def _visit(e: sympy.Expr) -> Operand:
         if e.is_Symbol:
             if e.name not in sym_index:
                 raise InputError(f"no value given for {e.name} (add it to the input values, e.g. {e.name}=1)")
             return sym_index[e.name]
-        if e.is_number and not e.free_symbols:
+        if is_const(e):
             return e
         if e.is_Add:
             acc: Operand | None = None

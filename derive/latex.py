@@ -42,6 +42,20 @@ class DerivePrinter(LatexPrinter):
     _default_settings = dict(LatexPrinter._default_settings, order="none", mul_symbol=None,
                              plain_log_base=None)
 
+    def _print(self, expr, **kwargs) -> str:
+        # Shared subexpressions recur across the lines of a big derivation; a printed piece depends only on the
+        # expression and the settings, so one printer per settings keeps each piece once (no quadratic re-printing).
+        if kwargs or not isinstance(expr, sympy.Basic):
+            return super()._print(expr, **kwargs)
+        cache = self.__dict__.setdefault("_piece_cache", {})
+        try:
+            return cache[expr]
+        except KeyError:
+            out = cache[expr] = super()._print(expr)
+            return out
+        except TypeError:   # unhashable
+            return super()._print(expr)
+
     def _print_log(self, expr: sympy.Expr, exp: str | None = None) -> str:
         # log(x) is natural; log(x, b) carries its base. "\ln" for base e keeps the output unambiguous.
         arg = expr.args[0]
@@ -89,13 +103,30 @@ class DerivePrinter(LatexPrinter):
 DerivePrinter._default_settings["sigfigs"] = None
 
 
+_PRINTERS: dict[tuple, DerivePrinter] = {}
+
+
 def latex(expr: Any, **settings: Any) -> Tex:
     """LaTeX for a SymPy expression (or number, or string symbol name) through :class:`DerivePrinter`."""
     if isinstance(expr, Tex):
         return expr
     if isinstance(expr, str):
         return Tex(symbol_latex(expr))
-    return Tex(DerivePrinter(settings).doprint(expr))
+    key = tuple(sorted(settings.items(), key=lambda kv: kv[0]))
+    try:
+        printer = _PRINTERS.get(key)
+    except TypeError:
+        printer, key = None, None
+    if printer is None:
+        printer = DerivePrinter(settings)
+        if key is not None and len(_PRINTERS) < 64:
+            _PRINTERS[key] = printer
+        cache = printer.__dict__.setdefault("_piece_cache", {})
+    else:
+        cache = printer.__dict__.setdefault("_piece_cache", {})
+    if len(cache) > 200_000:   # bound memory across a long-running process
+        cache.clear()
+    return Tex(printer.doprint(expr))
 
 
 def symbol_latex(name: str) -> str:

@@ -52,6 +52,10 @@ class PartialFrac(sympy.Expr):
         obj._outer = outer
         return obj
 
+    def _hashable_content(self):
+        # the bracket style is part of what is printed, so it is part of equality (printed pieces are cached)
+        return self._args + (self._outer,)
+
     def _latex(self, printer) -> str:
         num, den = self.args
         inner = _plain_printer(printer)   # products inside a ∂ read as juxtaposition, as the seed writes them

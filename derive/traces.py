@@ -7,6 +7,7 @@ the symbolic one with numbers in place.
 from __future__ import annotations
 
 import re
+import sys
 from typing import TYPE_CHECKING
 
 import sympy
@@ -170,14 +171,15 @@ class _Writer:
         return blocks
 
     # ------------------------------------------------------------------------------------ chain rule
-    def paths(self, i: int, x: int, memo: dict) -> int:
-        if i == x:
-            return 1
-        if i in memo:
-            return memo[i]
-        n = self.g[i]
-        memo[i] = 0 if n.is_input else sum(self.paths(j, x, memo) for j in dict.fromkeys(n.args))
-        return memo[i]
+    def paths(self, y: int, x: int) -> int:
+        """How many paths lead from input x to node y (one pass in graph order; capped, it only gates the layout)."""
+        count: dict[int, int] = {}
+        for n in self.g.nodes:
+            if n.is_input:
+                count[n.index] = 1 if n.index == x else 0
+            else:
+                count[n.index] = min(10 ** 6, sum(count[j] for j in dict.fromkeys(n.args)))
+        return count[y]
 
     def tree(self, i: int, x: int, deps: dict, local: bool) -> sympy.Expr:
         """∂v_i/∂x expanded down every path (shared subexpressions repeated in each branch, as the seed does)."""
@@ -204,6 +206,14 @@ class _Writer:
         return _uadd(terms)
 
     def chain(self) -> list[Block]:
+        old = sys.getrecursionlimit()
+        sys.setrecursionlimit(max(old, 20 * len(self.g.nodes) + 1000))  # the tree expansion follows a path's depth
+        try:
+            return self._chain()
+        finally:
+            sys.setrecursionlimit(old)
+
+    def _chain(self) -> list[Block]:
         g = self.g
         deps = g.dependencies()
         blocks: list[Block] = []
@@ -213,7 +223,7 @@ class _Writer:
             xs = sympy.Symbol(w)
             lhs = Tex(self.tex(PartialFrac(self.label(y), xs, outer=True)))
             grad = self.numtex(self.r.adjoints[x])
-            n_paths = self.paths(y, x, {})
+            n_paths = self.paths(y, x)
             if n_paths <= MAX_TREE_TERMS:
                 sym = self.tree(y, x, deps, local=False)
                 loc = self.tree(y, x, deps, local=True)
