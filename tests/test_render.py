@@ -1,4 +1,5 @@
 """Layout, escaping and the PDF build."""
+import os
 import zipfile
 import subprocess
 import sys
@@ -72,3 +73,19 @@ def test_templates_travel_in_the_wheel(tmp_path):
     for t in templates_dir().glob("*.j2"):
         assert f"derive/templates/{t.name}" in names
     assert "derive/cli.py" in names
+    assert "derive/examples/seed.toml" in names          # the built-in homework travels too
+    # the installed command works from any directory: the wheel's files alone (dependencies from this environment)
+    target = tmp_path / "site"
+    p = subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--no-index", "--target",
+                        str(target), str(wheel)], capture_output=True, text=True, timeout=600)
+    assert p.returncode == 0, p.stderr[-2000:]
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    env = dict(os.environ, PYTHONPATH=str(target))
+    p = subprocess.run([sys.executable, str(target / "bin" / "derive"), "solve", "--format", "markdown"],
+                       cwd=elsewhere, env=env, capture_output=True, text=True, timeout=300)
+    assert p.returncode == 0, p.stderr[-2000:]
+    p2 = subprocess.run([sys.executable, "-c", "import derive, sys; print(derive.__file__)"], cwd=elsewhere,
+                        env=env, capture_output=True, text=True, timeout=120)
+    assert p2.stdout.strip().startswith(str(target)), p2.stdout   # it really ran the wheel's copy
+    assert p.stdout.startswith("# Homework") and "\\bar{v}_{3}" in p.stdout
