@@ -46,6 +46,7 @@ class AutodiffResult:
     partial_values: dict[tuple[int, int], sympy.Expr]
     parts: tuple[str, ...]
     forward_letter: str
+    given_names: dict[str, str] = field(default_factory=dict)   # symbol name -> the name the user typed (x_{12} -> x_12)
     _derivation: Derivation | None = field(default=None, repr=False)
 
     @property
@@ -59,7 +60,7 @@ class AutodiffResult:
     @property
     def gradient(self) -> dict[str, sympy.Expr]:
         """∂y/∂input for every input, from the reverse trace."""
-        return {n.name: self.adjoints[n.index] for n in self.graph.inputs}
+        return {self.given_names.get(n.name, n.name): self.adjoints[n.index] for n in self.graph.inputs}
 
     def symbol(self, index: int) -> sympy.Symbol:
         return self.graph.symbol(index)
@@ -112,7 +113,7 @@ class AutodiffResult:
             "wrt": list(self.wrt),
         }
         if "tangent" in self.parts:
-            out["tangents"] = {name: {str(i): to_float(v) for i, v in sorted(t.items())}
+            out["tangents"] = {self.given_names.get(name, name): {str(i): to_float(v) for i, v in sorted(t.items())}
                                for name, t in self.tangents.items()}
         return out
 
@@ -263,7 +264,9 @@ def autodiff(expr: Any, at: Any = None, wrt: str | Sequence[str] | None = None, 
     e, traced_names = to_expression(expr, s.log_base)
     point = _point(at)
     free = sorted(_free_names(e))
+    typed = [n for n, _ in point]
     point = _match_names(point, free)
+    given = {sym: name for (sym, _), name in zip(point, typed) if sym != name}
     if traced_names is not None:
         missing = [n for n in traced_names if n not in dict(point)]
         if missing:
@@ -282,4 +285,4 @@ def autodiff(expr: Any, at: Any = None, wrt: str | Sequence[str] | None = None, 
     pv = partial_values(graph, values, s)
     adj = reverse_adjoints(graph, pv, s)
     tangents = {w: forward_tangents(graph, pv, s, w) for w in wrt_list} if "tangent" in parts_t else {}
-    return AutodiffResult(graph, s, wrt_list, values, adj, tangents, pv, parts_t, forward_letter or s.letter)
+    return AutodiffResult(graph, s, wrt_list, values, adj, tangents, pv, parts_t, forward_letter or s.letter, given)

@@ -211,3 +211,9 @@ def test_compiles(tmp_path, tex_required):
     r = autodiff(SEED_EXPR, at="c=3,x=5", log_base="10", rounding="handwritten")
     pdf = compile_pdf(r.to_latex(standalone=True), tmp_path / "seed.pdf")
     assert pdf.read_bytes()[:5] == b"%PDF-"
+
+
+def test_gradient_keys_are_the_names_the_user_typed():
+    r = autodiff(r"x_{12} y_{3}", at="x_12=2,y_3=3", parts="tangent,reverse")
+    assert r.gradient == {"x_12": 3, "y_3": 2}
+    assert set(json.loads(r.to_json())["tangents"]) == {"x_12", "y_3"}
