@@ -160,3 +160,14 @@ vary = { "at.z" = [1, 3] }
     from derive.errors import InputError
     with pytest.raises(InputError, match="at has no 'z'"):
         make_variant(ps, 0, 1)
+
+
+def test_the_readme_problem_set_example_solves():
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Problem sets"):]
+    start = section.index("```toml") + len("```toml")
+    text = section[start:section.index("```", start)]
+    sol = solve(loads(text, source="README"))
+    assert sol.ok, [str(e) for e in sol.errors]
+    assert [p.kind for p in sol.problems] == ["autodiff", "optimizer", "cnn", "text"]
+    assert json.loads(sol.to_json())["problems"][1]["data"]["trajectory"]["weights"]
