@@ -20,13 +20,14 @@ from typing import Any
 import sympy
 
 from .check_misconceptions import MISCONCEPTIONS
+from .check_naming import learn_names
+from .check_perturb import perturbations
 from .check_reference import Key, Reference, Term, Unresolved, num
 from .errors import DeriveError
 from .latex import latex
 from .notation import PartialFrac
 from .numbers import count_sigfigs, format_number
 from .reading import Parsed, Statement, WrittenPartial
-from .rules import RULES
 
 _SCI_RE = re.compile(r"^\s*-?\s*(\d+(?:\.\d+)?)\s*\\(?:times|cdot)\s*10\s*\^\s*\{?\s*-?\d+\s*\}?\s*$")
 
@@ -50,6 +51,11 @@ class State:
     env: dict = field(default_factory=dict)
     seeds: dict = field(default_factory=dict)
     drifted: set = field(default_factory=set)
+    alias: dict = field(default_factory=dict)     # the writer's node numbers -> derive's, where they differ
+    defined: dict = field(default_factory=dict)   # writer's node number -> derive's node, once their trace defines it
+    named: dict = field(default_factory=dict)     # writer's own names (z, a, h) -> node number or input expression
+    calc: dict = field(default_factory=dict)      # unrounded values of the writer's own arithmetic (a calculator's)
+    pending: list = field(default_factory=list)   # definitions waiting for a name they use (a = σ(z) before z = …)
 
 
 def tolerance(text: str, value: sympy.Expr, literals: list[str]) -> sympy.Expr:
@@ -60,8 +66,13 @@ def tolerance(text: str, value: sympy.Expr, literals: list[str]) -> sympy.Expr:
     if single or sci:
         lit = (single or sci).group(1)
         s = count_sigfigs(lit)
-        lead = math.floor(math.log10(float(v))) if v != 0 else 0
-        return sympy.Rational(1, 2) * sympy.Integer(10) ** (lead - s + 1) * sympy.Rational(1000001, 1000000)
+        # the last written figure sets the unit (the literal's own magnitude, not the reference's: "-1.00" is
+        # good to 0.005 whatever it should have been)
+        w = (abs(float(lit)) if single else 0) or float(v)
+        lead = math.floor(math.log10(w)) if w != 0 else 0
+        # a whole number is read as exact to its units: "5" for 5.5 is a slip, not a rounding
+        slack = sympy.Rational(1000001, 1000000) if "." in lit else sympy.Rational(999999, 1000000)
+        return sympy.Rational(1, 2) * sympy.Integer(10) ** (lead - s + 1) * slack
     decimals = [lit for lit in literals if "." in lit]
     if not decimals:
         return v * sympy.Rational(1, 10 ** 12)
@@ -86,14 +97,17 @@ class StatementJudge:
         self.ref, self.state, self.sigfigs = ref, state, sigfigs
 
     # ------------------------------------------------------------------------------------------ evaluation
-    def value(self, e: sympy.Expr, carried: bool) -> sympy.Expr:
+    def value(self, e: sympy.Expr, carried: bool, env: dict | None = None) -> sympy.Expr:
         st = self.state
-        subs = {s: self.ref.value_of_symbol(s, st.env, st.seeds, carried) for s in e.free_symbols}
+        env = st.env if env is None else env
+        subs = {s: self.ref.value_of_symbol(s, env, st.seeds, carried) for s in e.free_symbols}
         return num(e.xreplace(subs))
 
     def judge(self, stmt: Statement, parsed: list[Parsed | DeriveError]) -> list[Judgment]:
         out: list[Judgment] = []
         first = parsed[0]
+        self.ref.set_alias(self.state.alias, self.state.named)
+        learn_names(self.ref, self.state, parsed)
         if isinstance(first, DeriveError):
             return [Judgment(0, "unverifiable", found=stmt.segments[0].text, message=f"cannot read: {first}")]
         try:
@@ -116,11 +130,19 @@ class StatementJudge:
             cf_targets.append(self.state.env[q])
         if terms:
             cf_targets.append(self.ref.formula_value(terms, self.state.env, self.state.seeds))
+            reused = self.ref.formula_value(terms, self.state.env, self.state.seeds, reuse=True)
+            if reused != cf_targets[-1]:   # e^{v_0} as the v_1 = 2.718 written above, σ(v_2) as v_3
+                cf_targets.insert(len(cf_targets) - 1, reused)
+            if self.state.calc:   # the calculator kept 0.9051 × 0.1808 = 0.163642 where the page shows 0.1636
+                held = self.ref.formula_value(terms, {**self.state.env, **self.state.calc}, self.state.seeds)
+                if held not in cf_targets:
+                    cf_targets.insert(len(cf_targets) - 1, held)
         if lhs_cf is not None:
             cf_targets.append(lhs_cf)
-        inherited = self._uses_drifted(terms)
+        inherited = self._uses_drifted(terms) or self._mentions_drifted(parsed)
         flagged, last_cf, written, written_approx = False, None, None, False
         ok_cf: list = []
+        held = None   # the last arithmetic side's unrounded value
         for k in range(1, len(parsed)):
             seg, p = stmt.segments[k], parsed[k]
             if seg.rel not in ("=", "≈", ":="):
@@ -142,15 +164,28 @@ class StatementJudge:
             out.append(j)
             if j.verdict == "ok" and cf is not None:
                 ok_cf = [cf]   # the next side may be this one evaluated with the writer's numbers
+                if self.state.calc and p.expr.free_symbols:   # … or with their calculator's unrounded ones
+                    try:
+                        ok_cf.append(self.value(p.expr, True, {**self.state.env, **self.state.calc}))
+                    except (Unresolved, ArithmeticError, ValueError, TypeError, ZeroDivisionError):
+                        pass
             flagged = flagged or j.verdict == "wrong"
             last_cf = cf if cf is not None else last_cf
             # the number carried on is the last one written with "=" (a rounded "≈ 706" is not what was meant)
             if _is_number_side(p) and cf is not None and (seg.rel != "≈" or written is None or written_approx):
                 written, written_approx = cf, seg.rel == "≈"
+            if _is_number_side(p) and cf is not None and j.verdict in ("ok", "note") and \
+                    not re.fullmatch(r"\s*[-+]?\s*\(?\s*[-+]?[\d.]+\s*\)?\s*", seg.text):
+                held = cf
         if flagged:   # one report per statement: drift notes yield to the error
             out = [j for j in out if j.verdict != "note"]
         if q and written is not None:
             self.state.env[q] = written
+            if held is not None and held != written and _close(held, written, tolerance(
+                    stmt.segments[-1].text, written, [])):
+                self.state.calc[q] = held
+            else:
+                self.state.calc.pop(q, None)
             # A written value off the exact one (drift or an error) taints what is computed from it later:
             # those lines are judged carried forward and get no drift note of their own.
             if not _close(written, target_ex, tolerance(stmt.segments[-1].text, target_ex, [])) \
@@ -158,11 +193,26 @@ class StatementJudge:
                 self.state.drifted.add(q)
         return out
 
+    def _mentions_drifted(self, parsed: list) -> bool:
+        """Does a side name a quantity whose written value is off (so a number built on it is no drift)?"""
+        for p in parsed[1:]:
+            if isinstance(p, DeriveError):
+                continue
+            for sym in p.expr.free_symbols:
+                try:
+                    if self.ref.resolve(sym) in self.state.drifted:
+                        return True
+                except Unresolved:
+                    continue
+        return False
+
     def _uses_drifted(self, terms: list[Term]) -> bool:
         used: set = set()
         for t in terms:
             if t.factor:
                 used.add(t.factor)
+            if t.partial:
+                used.add(t.partial)
             used |= {("value", i) for i, s in self.ref.node_sym.items() if s in t.local.free_symbols}
         return bool(used & self.state.drifted)
 
@@ -255,7 +305,7 @@ class StatementJudge:
             return format_number(best, s)
         if q and self.ref.formula(q):
             partials = any(isinstance(s, WrittenPartial) for s in p.expr.free_symbols)
-            return str(latex(self._formula_expr(q, partials)))
+            return str(latex(self.ref.show_expr(self._formula_expr(q, partials))))
         return str(latex(sympy.simplify(self.ref.key_in(q, self.state.seeds) if q else 0)))
 
     def _formula_expr(self, q: Key, as_partials: bool) -> sympy.Expr:
@@ -274,7 +324,7 @@ class StatementJudge:
     def _diagnose(self, p: Parsed, q, terms, symbolic, cf, text) -> tuple[str, str]:
         if not q:
             return "", ""
-        for mid, detail, alt in self._perturbations(q, terms):
+        for mid, detail, alt in perturbations(self.ref, q, terms):
             try:
                 if symbolic:
                     hit = self.ref.same_function(self.ref.to_inputs(p.expr, self.state.seeds),
@@ -287,71 +337,3 @@ class StatementJudge:
             if hit:
                 return mid, detail
         return "", ""
-
-    def _perturbations(self, q: Key, terms: list[Term]):
-        """(misconception id, explanation, perturbed terms): one change at a time, most specific first."""
-        g, L = self.ref.g, self.ref.letter
-        kind = q[0]
-        for n, t in enumerate(terms):
-            i, j = self._edge(q, t)
-            if i is None:
-                continue
-            node = g[i]
-            if node.op == "log" and kind != "value":
-                nat = sympy.E if node.param != sympy.E else sympy.Integer(10)
-                alt_local = RULES["log"].partials(self.ref.node_sym[j], p=nat)[0]
-                yield ("log-base", f"∂{L}_{i}/∂{L}_{j} = {_s(t.local)} for the base-{_s(node.param)} log "
-                                   f"{L}_{i} = {_s(g.local(i))}, not {_s(alt_local)}",
-                       _replace(terms, n, t.factor, alt_local, t.via))
-            if node.op == "div" and kind != "value" and len(node.operands) == 2 and node.operands[1] == j \
-                    and node.operands[0] != j:
-                b = self.ref.node_sym[j]
-                alt_local = sympy.Mul(-1, sympy.Pow(b, -2, evaluate=False), evaluate=False)
-                yield ("quotient-rule", f"∂{L}_{i}/∂{L}_{j} = {_s(t.local)} for {L}_{i} = {_s(g.local(i))}, "
-                                        f"not {_s(alt_local)}", _replace(terms, n, t.factor, alt_local, t.via))
-            if t.local != 0 and kind != "value":
-                yield ("sign-slip", f"∂{L}_{i}/∂{L}_{j} = {_s(t.local)} ({L}_{i} = {_s(g.local(i))}), "
-                                    f"written as {_s(-t.local)}",
-                       _replace(terms, n, t.factor, sympy.Mul(-1, t.local, evaluate=False), t.via))
-        if kind == "adjoint" and len(terms) > 1:
-            for n, t in enumerate(terms):
-                yield ("fan-out", f"{L}_{q[1]} feeds {', '.join(f'{L}_{u.via}' for u in terms)}; the term "
-                                  f"through {L}_{t.via} is missing from the sum", terms[:n] + terms[n + 1:])
-        if kind == "value":
-            node = g[q[1]]
-            syms = [self.ref.node_sym[a] if isinstance(a, int) else a for a in node.operands]
-            if node.op == "log":
-                other = sympy.E if node.param != sympy.E else sympy.Integer(10)
-                alt = RULES["log"].build(syms[0], p=other)
-                yield ("log-value-base", f"{L}_{q[1]} = {_s(g.local(q[1]))} is a base-{_s(node.param)} log, "
-                                         f"not {_s(alt)}", [Term(None, alt)])
-            if node.op == "sub":
-                for alt in (RULES["add"].build(*syms), RULES["sub"].build(syms[1], syms[0])):
-                    yield ("sub-sign", f"{L}_{q[1]} = {_s(g.local(q[1]))}, not {_s(alt)}", [Term(None, alt)])
-
-    def _edge(self, q: Key, t: Term) -> tuple[int | None, int | None]:
-        """The graph edge (i, j) whose local partial ∂v_i/∂v_j a term carries."""
-        if q[0] == "adjoint" and t.via is not None:
-            return t.via, q[1]
-        if q[0] == "tangent" and t.via is not None:
-            return q[1], t.via
-        if q[0] == "partial":
-            return q[1], q[2]
-        return None, None
-
-
-def _replace(terms: list[Term], n: int, factor, local, via) -> list[Term]:
-    return terms[:n] + [Term(factor, local, via)] + terms[n + 1:]
-
-
-def _s(e: Any) -> str:
-    """Plain text for a message, in written order, with the log's base spelled out."""
-    if not isinstance(e, sympy.Basic):
-        return str(e)
-    text = sympy.sstr(e, order="none")
-    text = re.sub(r"\blog\(([^(),]+), 10\)", r"log10(\1)", text)
-    text = re.sub(r"\blog\(([^(),]+), 2\)", r"log2(\1)", text)
-    text = re.sub(r"\blog\((\d+)\)", r"ln(\1)", text)
-    text = re.sub(r"\blog\(([^(),]+)\)", r"ln(\1)", text)
-    text = text.replace("{", "").replace("}", "")
-    return text

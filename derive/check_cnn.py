@@ -164,7 +164,9 @@ class CnnJudge:
                 out.append(Judgment(k, "unverifiable", found=seg.text, message=str(exc)))
                 continue
             tol = tolerance(seg.text, target, p.literals)
-            if _close(v, target, tol):
+            if seg.rel == "=" and target.is_Integer and not any("." in x for x in p.literals):
+                tol = 0   # counts are exact: "= 884990" for 884992 is a slip, not a rounding (≈ may round)
+            if _close(v, target, tol) or _floored(v, target, seg.rel, stmt.segments[0].text):
                 out.append(Judgment(k, "ok", found=seg.text))
             elif flagged and prev is not None and _close(v, prev, tolerance(seg.text, prev, p.literals)):
                 out.append(Judgment(k, "carried", found=seg.text))
@@ -204,6 +206,12 @@ class CnnJudge:
                                  message=f"{m.title}: {m.explanation} (with biases: {self.ref.values[key]})",
                                  diagnosis="params-no-bias")]
         return []
+
+
+def _floored(v: Any, target: Any, rel: str, lhs: str) -> bool:
+    """``(224 + 2·2 - 11)/4 + 1 = 55``: an output size is the floor of the division, written without ⌊⌋."""
+    return (rel == "=" and "/" in lhs or "frac" in lhs) and target.is_Rational and not target.is_Integer \
+        and v.is_Integer and v == sympy.floor(target)
 
 
 def _show(sym: sympy.Basic) -> str:

@@ -28,7 +28,7 @@ NORMS = ("squared", "half", "unsquared")
 B1, B2, A, E, LAM, T = sympy.symbols("beta1 beta2 alpha epsilon lambda t", positive=True)
 _HYPER = {"beta1": B1, "beta2": B2, "lr": A, "eps": E, "lambda": LAM}
 OK_VARIANTS = ("no-bias", "regularised", "adamw")   # what a sheet may legitimately work out besides plain Adam
-WRONG_VARIANTS = ("eps-inside", "norm-unsquared")
+WRONG_VARIANTS = ("eps-inside", "norm-unsquared", "bias-no-power", "no-one-minus")
 
 
 class OptimReference:
@@ -43,7 +43,12 @@ class OptimReference:
             raise InputError(f"unknown notation role(s) {', '.join(unknown)}; known: {', '.join(NAMES)}", "names")
         self.norm = norm
         self.role = {v: k for k, v in self.names.items()}
-        self.time_names = frozenset(self.names[r] for r in ("param", "grad", "m", "v"))
+        # Kingma & Ba's letters are understood beside the sheet's own: β_1, β_2, and θ_t for the parameter after
+        # step t (θ_0 is the initial one, so θ_t is w^{t+1} of the seed's indexing)
+        self._paper = {k: v for k, v in (("beta_1", "beta1"), ("beta_2", "beta2"), ("theta", "param"))
+                       if k not in self.role}
+        self.time_names = frozenset([self.names[r] for r in ("param", "grad", "m", "v")] +
+                                    (["theta"] if "theta" in self._paper else []))
         rng = random.Random(11)
         self._rng = rng
         self._points: list[dict] = []
@@ -52,8 +57,11 @@ class OptimReference:
     def resolve(self, sym: sympy.Symbol, lhs: bool = False) -> tuple:
         if not isinstance(sym, Written):
             raise Unresolved(f"{sym} is not a quantity of this problem")
-        role = self.role.get(sym.base)
+        paper = f"{sym.base}_{sym.sub}" if sym.sub else sym.base
+        role = self.role.get(paper) or self._paper.get(paper) or self.role.get(sym.base) or self._paper.get(sym.base)
         time = sym.time or (sym.sub if role in ("param", "grad", "m", "v") else "")
+        if sym.base == "theta" and self._paper.get("theta") and time:
+            time = str(_index(time) + 1)   # θ_t is the parameter after t steps: w^{t+1}
         if sym.base == "t" and not sym.deco and not sym.sub:
             return ("t",)
         if role in _HYPER and not sym.deco and not sym.time:
@@ -107,7 +115,9 @@ class OptimReference:
             beta = B1 if role == "m" else B2
             if deco == "hat":
                 raw = self._seq(role, "", k, variant)
-                return raw if variant == "no-bias" else raw / (1 - beta ** k)
+                if variant == "no-bias":
+                    return raw
+                return raw / (1 - beta) if variant == "bias-no-power" else raw / (1 - beta ** k)
             if not symbolic and int(k) < 0:
                 raise Unresolved(f"{role} at step {k} is not defined")
             if not symbolic and int(k) == 0:
@@ -115,7 +125,8 @@ class OptimReference:
             if symbolic and (k - T).is_number and k - T <= -1:
                 return sympy.Symbol(f"{role}[{k}]")   # the previous step's moment is given at a general step
             g = self._grad(k, variant)
-            return beta * self._seq(role, "", k - 1, variant) + (1 - beta) * (g if role == "m" else g ** 2)
+            weight = 1 if variant == "no-one-minus" else 1 - beta
+            return beta * self._seq(role, "", k - 1, variant) + weight * (g if role == "m" else g ** 2)
         # the parameter: w^1 (or w^t for a general step) is given; later ones follow the update rule
         if (not symbolic and int(k) <= 1) or (symbolic and (k - T).is_number and k - T <= 0):
             return sympy.Symbol(f"w[{k}]")
@@ -220,9 +231,11 @@ class OptimJudge:
                 return Judgment(k, kind, found=text), (side, kind, pvariant)
         for variant in WRONG_VARIANTS:
             if ref.same(ref.to_base(side, variant), ref.to_base(lhs, variant), approx):
-                mid = {"eps-inside": "eps-root", "norm-unsquared": "norm-squared"}[variant]
+                mid = {"eps-inside": "eps-root", "norm-unsquared": "norm-squared", "bias-no-power": "bias-power",
+                       "no-one-minus": "ema-weight"}[variant]
                 expected = {"eps-root": r"\frac{\alpha \hat{m}}{\sqrt{\hat{v}} + \epsilon}",
-                            "norm-squared": r"L + \lambda \|w\|_2^2"}[mid]
+                            "norm-squared": r"L + \lambda \|w\|_2^2", "bias-power": r"\frac{m^{t}}{1 - \beta^{t}}",
+                            "ema-weight": r"\beta m^{t-1} + (1 - \beta) g^{t}"}[mid]
                 msg = f"{MISCONCEPTIONS[mid].title}: {MISCONCEPTIONS[mid].explanation}"
                 return Judgment(k, "wrong", expected=expected, found=text.strip(), message=msg, diagnosis=mid), \
                     (side, "wrong", variant)

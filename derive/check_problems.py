@@ -129,6 +129,8 @@ def _from_mapping(spec: Mapping[str, Any], where: str, base: str | None = None) 
     opts = {k: spec[k] for k in _AUTODIFF_KEYS if k in spec}
     if "log_base" in opts:
         opts["log_base"] = str(opts["log_base"])
+    if isinstance(opts.get("wrt"), str):   # wrt = "w,x,b" (the inputs not listed are constants, like a target t)
+        opts["wrt"] = [w.strip() for w in opts["wrt"].split(",") if w.strip()]
     result = autodiff(**opts)
     label = spec.get("title") or f"{spec['expr']} at {spec['at'] if isinstance(spec['at'], str) else dict(spec['at'])}"
     return Problem(result, str(label), spec.get("number", ""))

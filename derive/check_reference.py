@@ -68,6 +68,7 @@ class Term:
     factor: Key | None
     local: sympy.Expr
     via: int | None = None     # the node the term goes through (consumer for adjoints, operand for tangents)
+    partial: Key | None = None  # the local partial ``local`` stands for (its written value is carried on)
 
 
 class Reference:
@@ -101,9 +102,14 @@ class Reference:
         self.letters = {L for L in letters if L not in self.inputs}
         self._norm_inputs = {_norm_name(n): n for n in self.inputs}
         self._match_cache: dict[sympy.Expr, int | None] = {}
+        self.alias: dict[int, int] = {}   # the writer's own node numbers -> derive's (learnt from their trace)
+        self.named: dict[str, Any] = {}   # the writer's names (z, a, h_1): a node number, or an expression in inputs
         rng = random.Random(7)
-        self.samples = [self.point] + [{s: sympy.Rational(rng.randint(120, 380), 100) for s in self.point}
-                                       for _ in range(2)]
+        # Inputs not differentiated by (``wrt``: a target t, a given constant) may be taken as their values by the
+        # writer ("L = -ln a" for t = 1): they stay at the point in every sample.
+        wrt = set(result.wrt or self.inputs)
+        self.samples = [self.point] + [{s: (sympy.Rational(rng.randint(120, 380), 100) if s.name in wrt else v)
+                                        for s, v in self.point.items()} for _ in range(2)]
 
     # ------------------------------------------------------------------------------------------ notation
     def resolve(self, sym: sympy.Symbol, lhs: bool = False) -> Key:
@@ -116,6 +122,12 @@ class Reference:
             return self._resolve_partial(sym, lhs)
         if not isinstance(sym, Written):
             raise Unresolved(f"unknown symbol {sym}")
+        name = _norm_name(sym.base + sym.sub)
+        if sym.deco == "prime" and not sym.time and len(self.inputs) == 1 and \
+                (self.named.get(name) == self.out or (name not in self.named and sym.base in OUTPUT_NAMES)):
+            return ("total", self.out, next(iter(self.inputs.values())))   # f'(x): one input, so no ambiguity
+        if not sym.deco and not sym.time and isinstance(self.named.get(name), sympy.Expr):
+            return ("expr", name)
         kind = {"": "value", "bar": "adjoint", "dot": "tangent"}.get(sym.deco)
         if kind is None or sym.time:
             raise Unresolved(f"{_show(sym)} is not a quantity of this problem")
@@ -128,49 +140,100 @@ class Reference:
                 i = int(sym.sub)
             except ValueError:
                 raise Unresolved(f"{_show(sym)}: the subscript is not a node number") from None
+            i = self.alias.get(i, i)
             if i not in self.node_sym:
                 lo, hi = min(self.node_sym), max(self.node_sym)
                 raise Unresolved(f"{_show(sym)}: there is no node {i} (nodes are {lo} … {hi})")
             return i
         name = _norm_name(sym.base + sym.sub)
+        if isinstance(self.named.get(name), int):
+            return self.named[name]
         if name in self._norm_inputs:
             return self.inputs[self._norm_inputs[name]]
         if not sym.sub and sym.base in OUTPUT_NAMES:
             return self.out
         raise Unresolved(f"{_show(sym)} is not a quantity of this problem")
 
+    def set_alias(self, alias: Mapping[int, int], named: Mapping[str, Any] | None = None) -> None:
+        """Use the writer's node numbering (``alias``: their index -> derive's node) and names from now on."""
+        named = dict(named or {})
+        if alias != self.alias or named != self.named:
+            self.alias, self.named = dict(alias), named
+            self._match_cache = {}
+
+    def shown(self, i: int) -> int:
+        """The number the writer uses for derive's node i (messages speak the writer's numbering)."""
+        for w, n in self.alias.items():
+            if n == i:
+                return w
+        return i
+
+    def label(self, i: int) -> str:
+        """Derive's node i as the writer calls it: their own name (``a``), or the letter with their number."""
+        for name, n in self.named.items():
+            if n == i and isinstance(n, int):
+                return name
+        if self.g[i].is_input and (self.named or self.alias):   # the writer speaks of w and x, not v_-2
+            return self.g[i].name
+        return f"{self.letter}_{self.shown(i)}"
+
+    def show_expr(self, e: Any) -> Any:
+        """An expression in derive's node symbols (and adjoint/tangent symbols) in the writer's numbering."""
+        if not (self.alias or self.named) or not isinstance(e, sympy.Basic):
+            return e
+        L, sub = self.letter, {}
+        for i in self.node_sym:
+            w = self.shown(i)
+            name = self.label(i)
+            if not name.startswith(f"{L}_"):
+                sub[self.node_sym[i]] = sympy.Symbol(name)
+            elif w != i:
+                sub[self.node_sym[i]] = self.g.symbol(w)
+                sub[bar(L, i)] = bar(L, w)
+                sub[dot(L, i)] = dot(L, w)
+        return e.xreplace(sub)
+
     def _resolve_partial(self, p: WrittenPartial, lhs: bool = False) -> Key:
         output_alias = isinstance(p.num, Written) and not p.num.sub and p.num.base in OUTPUT_NAMES \
-            and p.num.base not in self.inputs and not p.num.deco
-        k = self.out if output_alias else self.match_node(p.num)
-        j = self.match_node(p.den)
-        if k is None or j is None:
+            and p.num.base not in self.inputs and not p.num.deco and p.num.base not in self.named
+        ks = [self.out] if output_alias else self.match_nodes(p.num)
+        js = self.match_nodes(p.den)
+        if not ks or not js:
             raise Unresolved("∂-fraction between quantities that are not nodes of this problem")
-        if output_alias or (lhs and k == self.out):
-            return ("adjoint", j)
-        if j in self.g[k].args:
-            return ("partial", k, j)
-        if self.g[j].is_input:
-            return ("total", k, j)
-        raise Unresolved(f"∂{self.letter}_{k}/∂{self.letter}_{j}: {self.letter}_{k} does not depend directly on "
-                         f"{self.letter}_{j}")
+        if output_alias or (lhs and self.out in ks):
+            return ("adjoint", js[0])
+        # Several nodes may be the same function ((√u)² and u, b·b and b²): take the pair that is an edge.
+        for k in ks:
+            for j in js:
+                if j in self.g[k].args:
+                    return ("partial", k, j)
+        for k in ks:
+            for j in js:
+                if self.g[j].is_input:
+                    return ("total", k, j)
+        k, j = ks[0], js[0]
+        raise Unresolved(f"∂{self.label(k)}/∂{self.label(j)}: {self.label(k)} does not depend directly on "
+                         f"{self.label(j)}")
 
     def match_node(self, e: sympy.Expr) -> int | None:
         """The node a written expression stands for (``v_3``, ``x``, or a whole subexpression like ``x^2``)."""
+        nodes = self.match_nodes(e)
+        return nodes[0] if nodes else None
+
+    def match_nodes(self, e: sympy.Expr) -> list[int]:
+        """Every node a written expression may stand for: the structurally equal one first, then any node that
+        is the same function of the inputs."""
         if isinstance(e, Written):
             key = self.resolve(e)
-            return key[1] if key[0] == "value" else None
+            return [key[1]] if key[0] == "value" else []
         if e in self._match_cache:
             return self._match_cache[e]
         try:
             e_in = self.to_inputs(e, {})
         except (Unresolved, ArithmeticError):
-            return None
-        found = None
-        for i, ref in self.expr_in.items():
-            if ref == e_in or self.same_function(ref, e_in):
-                found = i
-                break
+            return []
+        exact = [i for i, ref in self.expr_in.items() if ref == e_in]
+        found = exact + [i for i, ref in self.expr_in.items() if i not in exact and self.same_function(ref, e_in)]
         self._match_cache[e] = found
         return found
 
@@ -192,6 +255,8 @@ class Reference:
 
     def key_in(self, key: Key, seeds: Mapping[str, sympy.Expr]) -> sympy.Expr:
         kind = key[0]
+        if kind == "expr":
+            return self.named[key[1]]
         if kind == "value":
             return self.expr_in[key[1]]
         if kind == "adjoint":
@@ -209,6 +274,8 @@ class Reference:
 
     def exact(self, key: Key, seeds: Mapping[str, sympy.Expr]) -> sympy.Expr:
         kind = key[0]
+        if kind == "expr":
+            return num(self.named[key[1]].xreplace(self.point))
         if kind == "value":
             return self.values[key[1]]
         if kind == "adjoint":
@@ -272,12 +339,12 @@ class Reference:
             j = key[1]
             if j == self.out:
                 return [Term(None, sympy.S.One)]
-            return [Term(("adjoint", k), g.partial(k, j), k) for k in g.consumers(j)]
+            return [Term(("adjoint", k), g.partial(k, j), k, ("partial", k, j)) for k in g.consumers(j)]
         if kind == "tangent":
             i = key[1]
             if g[i].is_input:
                 return [Term(("tangent", i), sympy.S.One)]
-            return [Term(("tangent", j), g.partial(i, j), j) for j in dict.fromkeys(g[i].args)]
+            return [Term(("tangent", j), g.partial(i, j), j, ("partial", i, j)) for j in dict.fromkeys(g[i].args)]
         if kind == "partial":
             return [Term(None, g.partial(key[1], key[2]))]
         return []
@@ -296,15 +363,22 @@ class Reference:
     def factor_symbol(self, key: Key) -> sympy.Expr:
         return {"adjoint": bar, "tangent": dot}[key[0]](self.letter, key[1])
 
-    def formula_value(self, terms: list[Term], env: Mapping[Key, sympy.Expr], seeds) -> sympy.Expr:
-        """A formula evaluated with the writer's numbers where written (exact values elsewhere)."""
+    def formula_value(self, terms: list[Term], env: Mapping[Key, sympy.Expr], seeds, reuse: bool = False) -> Any:
+        """A formula evaluated with the writer's numbers where written (exact values elsewhere). ``reuse``: a
+        partial that contains a node's own step (e^{v_0} when v_1 = e^{v_0}, σ(v_2) when v_3 = σ(v_2)) takes the
+        value written for that node, as a person reuses the number on the page."""
         vals = {self.node_sym[i]: env.get(("value", i), self.values[i]) for i in self.node_sym}
+        if reuse:
+            known = {self.g.local(i): self.node_sym[i] for i in self.node_sym
+                     if ("value", i) in env and not self.g[i].is_input}
+            terms = [Term(t.factor, t.local.xreplace(known), t.via, t.partial) for t in terms]
         total = sympy.S.Zero
         for t in terms:
             f = sympy.S.One if t.factor is None else env.get(t.factor, None)
             if f is None:
                 f = self.exact(t.factor, seeds)
-            total += f * num(t.local.xreplace(vals))
+            local = env.get(t.partial) if t.partial is not None else None   # a partial the writer evaluated
+            total += f * (local if local is not None else num(t.local.xreplace(vals)))
         return total
 
     def formula_in(self, terms: list[Term], seeds) -> sympy.Expr:

@@ -237,10 +237,13 @@ def _read_block(src: str, body: str, start: int, labels, out: list[Statement], i
         pieces = _split_at(row, _SEPARATOR_RE)
         for k, (piece, poff) in enumerate(pieces):
             stripped = piece.strip().rstrip(".,").strip()
+            lead = re.match(r":\s*", stripped)   # "\text{conv1}: (…) = 23296": the colon after a label
+            if lead and lead.end() < len(stripped):
+                stripped = stripped[lead.end():]
             if not stripped:
                 continue
-            offset = start + roff + poff + (len(piece) - len(piece.lstrip()))
-            for n, segs in enumerate(_chains(stripped, offset)):
+            offset = start + roff + poff + (len(piece) - len(piece.lstrip())) + (lead.end() if lead else 0)
+            for n, segs in enumerate(c for chain in _chains(stripped, offset) for c in _untuple(chain)):
                 _add(out, segs, src, labels, offset, remarks, r, inline,
                      continuable=(k == 0 and n == 0 and (adjacent or r > 0) and (has_amp or r == 0)))
 
@@ -313,6 +316,20 @@ def _chains(text: str, offset: int) -> list[list[Segment]]:
         else:
             out[-1].append(seg)
     return [c for c in out if c and any(s.text for s in c)]
+
+
+def _untuple(segs: list[Segment]) -> list[list[Segment]]:
+    """``(x_1, x_2) = (2, 5)`` states x_1 = 2 and x_2 = 5: tuples of one length on every side, split up."""
+    parts = []
+    for seg in segs:
+        m = re.fullmatch(r"(\\left\s*)?\((.*?)(\\right\s*)?\)", seg.text.strip(), re.S)
+        items = [x for x, _ in _split_at(m.group(2), re.compile(",")) ] if m else []
+        if len(items) < 2 or not all(x.strip() for x in items):
+            return [segs]
+        parts.append(items)
+    if len(segs) < 2 or len({len(p) for p in parts}) != 1:
+        return [segs]
+    return [[Segment(p[k].strip(), seg.rel, seg.offset) for p, seg in zip(parts, segs)] for k in range(len(parts[0]))]
 
 
 def _angle_bracket(text: str, i: int) -> bool:

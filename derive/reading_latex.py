@@ -93,7 +93,12 @@ _SCRIPT_RE = re.compile(r"[_^]\s*(?:\{[^{}]*\}|[A-Za-z0-9])|\\[A-Za-z]+")
 
 def decimal_literals(text: str) -> list[str]:
     """Numbers written in a segment, as written (digits of subscripts, superscripts and commands left out)."""
-    return [m.group(1) for m in _NUMBER_RE.finditer(_SCRIPT_RE.sub(lambda m: " " * len(m.group(0)), text))]
+    def blank(m: re.Match[str]) -> str:
+        g = m.group(0)
+        if g.startswith("^") and re.search(r"\d\.\d", g):   # e^{2.70}: a rounded value in an exponent counts
+            return " " + re.sub(r"[^\d.]", " ", g[1:])
+        return " " * len(g)
+    return [m.group(1) for m in _NUMBER_RE.finditer(_SCRIPT_RE.sub(blank, text))]
 
 
 class _Reader:
@@ -115,15 +120,33 @@ class _Reader:
         t = re.sub(r"\\\s*$", "", t).strip()
         if not t:
             raise ParseError("empty expression", self.where)
+        t = _FUNCTION_OF_RE.sub(lambda m: f" {m.group(1)}{m.group(2) or ''} ", t)
         t = re.sub(r"\\(gamma|Gamma)(?![A-Za-z])", lambda m: self.placeholder(Written("", m.group(1))), t)
         t = _norms(t)
+        t = self._floors(t)
         t = self._sign(t)
         t = self._partials(t)
         t = self._primed(t)
         t = self._decorated(t)
         t = self._subscripted(t)
         t = self._time_indexed(t)
+        t = _unbrace_arguments(t)
         t = _function_arguments(t)
+        try:
+            expr = self._read(t)
+        except DeriveError as exc:   # the message names the writer's quantities, not the placeholders
+            exc.message = re.sub(r"qz[a-z]+z", lambda m: _shown(self.table.get(m.group(0))), exc.message)
+            exc.source, exc.column = None, None
+            raise
+        mapping = {}
+        for s in expr.free_symbols:
+            if s.name in self.table:
+                mapping[s] = self.table[s.name]
+            elif isinstance(s, sympy.Symbol):
+                mapping[s] = Written("", s.name)
+        return expr.xreplace(mapping)
+
+    def _read(self, t: str) -> sympy.Expr:
         simple = plain(t)
         if simple is not None:
             from .parse import parse_plain
@@ -133,13 +156,7 @@ class _Reader:
                 expr = parse_latex(t, self.log_base, self.where)
         else:
             expr = parse_latex(t, self.log_base, self.where)
-        mapping = {}
-        for s in expr.free_symbols:
-            if s.name in self.table:
-                mapping[s] = self.table[s.name]
-            elif isinstance(s, sympy.Symbol):
-                mapping[s] = Written("", s.name)
-        return expr.xreplace(mapping)
+        return expr
 
     def _sign(self, t: str) -> str:
         """sign(x) as x/|x| (derive's parser has no sign function; the two agree wherever x ≠ 0)."""
@@ -158,6 +175,19 @@ class _Reader:
             inner = t[m.end():i]
             inner = re.sub(r"\\right\s*$", "", inner)
             t = t[:m.start()] + rf"\frac{{\left({inner}\right)}}{{\left|{inner}\right|}}" + t[i + 1:]
+
+    def _floors(self, t: str) -> str:
+        """\\lfloor x \\rfloor, \\lceil x \\rceil (output sizes of a convolution): read inside, then rounded."""
+        for left, right, fn in (("lfloor", "rfloor", sympy.floor), ("lceil", "rceil", sympy.ceiling)):
+            pat = re.compile(rf"(?:\\left\s*)?\\{left}(?![A-Za-z])((?:(?!\\{left}(?![A-Za-z])).)*?)"
+                             rf"(?:\\right\s*)?\\{right}(?![A-Za-z])", re.S)
+            while True:
+                m = pat.search(t)
+                if not m:
+                    break
+                inner = _Reader(self.log_base, self.time_names, self.where).parse(m.group(1))
+                t = t[:m.start()] + self.placeholder(fn(inner)) + t[m.end():]
+        return t
 
     def _primed(self, t: str) -> str:
         """g'^t, L': a primed quantity (the regularised gradient, loss) is a quantity of its own."""
@@ -235,16 +265,58 @@ class _Reader:
 
 
 
+_NAME = r"[A-Za-z](?:_\{?[A-Za-z0-9]+\}?)?"
+# f(x), f(x_1, x_2), L(w, b), f'(x): a function of the inputs named by its letter -- the output itself
+_FUNCTION_OF_RE = re.compile(rf"(?<![\\A-Za-z])([fFyLJE])\s*(')?\s*(?:\\left\s*)?\(\s*{_NAME}(?:\s*,\s*{_NAME})*\s*"
+                             r"(?:\\right\s*)?\)")
+
 _FUNC_ARG_RE = re.compile(
     r"\\(ln|log|sin|cos|tan|tanh|exp)(_\{?\s*\d+\s*\}?)?(?![A-Za-z])\s*"
     r"(\\mathrm\{qz[a-z]+z\}|[A-Za-z](?![A-Za-z])|\d+(?:\.\d+)?)"
     r"(?=\s*(?:$|[-+)\]}=/,]|\\cdot(?![A-Za-z])|\\times(?![A-Za-z])|\\right))")
 
 
+_BRACED_FUNC_RE = re.compile(r"\\(?P<f>sin|cos|tan|tanh|exp|ln|log|sigma|operatorname\{[A-Za-z]+\})(?![A-Za-z])"
+                             r"(?:\s*\^\s*(?P<p>\{[^{}]*\}|\d))?\s*\{")
+
+
+def _unbrace_arguments(t: str) -> str:
+    """``\\cos{\\left(w \\right)} \\cdot u`` (SymPy's printed form) -> ``\\cos\\left(w \\right) \\cdot u``, and
+    ``\\sin^{2}{\\left(x \\right)}`` -> ``\\left(\\sin\\left(x \\right)\\right)^{2}``: derive's LaTeX parser reads a
+    braced argument followed by an operator as cos(w u)."""
+    for _ in range(50):   # innermost last: each pass rewrites the outermost braced calls
+        out, pos, changed = [], 0, False
+        for m in _BRACED_FUNC_RE.finditer(t):
+            if m.start() < pos:
+                continue
+            end = group_end(t, m.end() - 1)
+            inner = t[m.end():end - 1].strip()
+            if not ((inner.startswith("\\left(") and inner.endswith("\\right)") and _balanced(inner[6:-7]))
+                    or (inner.startswith("(") and inner.endswith(")") and _balanced(inner[1:-1]))):
+                continue
+            call = f"\\{m.group('f')} {inner}"
+            if m.group("p"):
+                call = f"\\left({call}\\right)^{m.group('p')}"
+            out.append(t[pos:m.start()] + " " + call + " ")
+            pos, changed = end, True
+        out.append(t[pos:])
+        t = "".join(out)
+        if not changed:
+            break
+    return t
+
+
 def _function_arguments(t: str) -> str:
     """``\\ln x \\cdot y`` is ln(x)·y as written by hand (and by derive's printer); the LaTeX grammar would read
     ln(x·y). A one-operand argument followed by an operator is bracketed; ``\\sin 2x`` (juxtaposition) is not."""
     return _FUNC_ARG_RE.sub(lambda m: rf"\{m.group(1)}{m.group(2) or ''}\left({m.group(3)}\right)", t)
+
+
+def _shown(sym: sympy.Symbol | None) -> str:
+    if sym is None:
+        return "a quantity"
+    from .latex import latex
+    return str(latex(sym))
 
 
 def _norms(t: str) -> str:
