@@ -73,6 +73,12 @@ class DerivePrinter(LatexPrinter):
         head = f"{name}^{{{exp}}}" if exp else name
         return f"{head} {inner}" if not needs_parens else f"{head}{inner}"
 
+    def _needs_mul_brackets(self, expr, first=False, last=False) -> bool:
+        # a log printed without brackets (\ln w) must not run into the next factor: \ln w w reads as ln(w w)
+        if isinstance(expr, sympy.log) and not last and (expr.args[0].is_Symbol or expr.args[0].is_Number):
+            return True
+        return super()._needs_mul_brackets(expr, first=first, last=last)
+
     def _print_Abs(self, expr: sympy.Expr, exp: str | None = None) -> str:
         tex = r"\left|%s\right|" % self._print(expr.args[0])
         return f"{tex}^{{{exp}}}" if exp else tex

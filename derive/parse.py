@@ -93,7 +93,36 @@ def _latex_preprocess(text: str, log_base: str, where: str | None) -> str:
     # "2 \frac{1}{2}" means 2 * 1/2 here, not the mixed number 5/2.
     t = re.sub(r"(\d)\s*(\\[dt]?frac)", r"\1 \\cdot \2", t)
     t = t.replace(r"\dfrac", r"\frac").replace(r"\tfrac", r"\frac")
-    return t
+    return _unbrace_function_args(t)
+
+
+_FUNC_BRACE = re.compile(r"\\(sin|cos|tan|tanh|exp|ln|log(?:_\{?\w+\}?)?|sigma)\s*\{(?=\s*\\left)")
+
+
+def _unbrace_function_args(t: str) -> str:
+    r"""SymPy prints \cos{\left(w \right)}; the grammar reads \cos{\left(w\right)} \cdot (1-w) as cos(w·(1-w)).
+    Drop the braces around a function's bracketed argument so the call ends where the bracket does."""
+    out, pos = [], 0
+    for m in _FUNC_BRACE.finditer(t):
+        if m.start() < pos:
+            continue
+        open_at = m.end() - 1
+        depth, k = 0, open_at
+        while k < len(t):
+            if t[k] == "{" and t[k - 1] != "\\":
+                depth += 1
+            elif t[k] == "}" and t[k - 1] != "\\":
+                depth -= 1
+                if depth == 0:
+                    break
+            k += 1
+        inner = t[open_at + 1:k].strip()
+        if k < len(t) and inner.startswith("\\left") and re.search(r"\\right\s*[)\]]$", inner):
+            out.append(t[pos:open_at])
+            out.append(inner)
+            pos = k + 1
+    out.append(t[pos:])
+    return "".join(out)
 
 
 def _latex_converter():
@@ -154,6 +183,10 @@ def _normalise(expr: sympy.Expr, where: str | None) -> sympy.Expr:
         if isinstance(e, sympy.Function) and type(e).__name__ not in _BUILTIN_FUNCS:
             name = _function_name(e)
             args = [walk(a) for a in e.args]
+            raw = type(e).__name__
+            if len(args) == 1 and re.fullmatch(r"[A-Za-z](_\{?[A-Za-z0-9]+\}?)?", raw):
+                # "a (b)" is a product here: derive has no user functions, and w(x + 1) is how people write w·(x+1)
+                return sympy.Mul(sympy.Symbol(raw), args[0], evaluate=False)
             if name in _SIGMOID_NAMES and len(args) == 1:
                 return sigmoid(args[0], evaluate=False)
             if name in _RELU_NAMES and len(args) == 1:
@@ -251,6 +284,9 @@ def parse_plain(text: str, log_base: str = "e", where: str | None = None) -> sym
                 return relu(other, evaluate=False)
             if name == "pow" and len(args) == 2:
                 return sympy.Pow(args[0], args[1], evaluate=False)
+            if len(args) == 1 and re.fullmatch(r"[A-Za-z](_?[0-9]+)?", name) and name not in _CONSTANTS:
+                # w(x + 1): a product, as in the LaTeX reader (derive has no user-defined functions)
+                return sympy.Mul(sympy.Symbol(name), args[0], evaluate=False)
             fail(node, f"unsupported operation: {name}() with {len(args)} argument(s); "
                        f"supported: {', '.join(SUPPORTED)}")
         fail(node, f"unsupported syntax: {type(node).__name__}")

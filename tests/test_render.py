@@ -47,6 +47,8 @@ def test_printer_keeps_written_order_and_log_base():
     assert latex(sympy.log(x, 10, evaluate=False)) == r"\log_{10} x"
     assert latex(sympy.log(x, 10, evaluate=False), plain_log_base=10) == r"\log x"
     assert latex(sympy.log(x, evaluate=False)) == r"\ln x"
+    # a bracket-free log never runs into the next factor (\ln x x would read as ln(x x))
+    assert latex(sympy.Mul(sympy.log(x, evaluate=False), x, evaluate=False)) == r"\left(\ln x\right) x"
 
 
 def test_pdf_builds(tmp_path, tex_required):
