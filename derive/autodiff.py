@@ -6,9 +6,8 @@ rounded to the displayed figures and the rounded value is carried on, as on a ca
 """
 from __future__ import annotations
 
-import inspect
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Mapping, Sequence
+from typing import Any, Iterable, Mapping, Sequence
 
 import sympy
 
@@ -17,7 +16,7 @@ from .errors import InputError
 from .evaluate import value_of
 from .graph import Graph, Node, build_graph
 from .numbers import rounded, to_float
-from .parse import check_supported, parse, parse_number, parse_values
+from .parse import from_sympy, parse, parse_number, parse_values
 from .rules import RULES
 from .settings import Settings
 
@@ -96,7 +95,6 @@ class AutodiffResult:
 
     def data(self) -> dict[str, Any]:
         """JSON-ready numbers at full precision (not rounded for display)."""
-        from .latex import latex
         g = self.graph
         size = g.sizes()
         out: dict[str, Any] = {
@@ -236,8 +234,7 @@ def to_expression(expr: Any, log_base: str) -> tuple[sympy.Expr, list[str] | Non
     if isinstance(expr, str):
         return parse(expr, log_base), None
     if isinstance(expr, sympy.Basic):
-        check_supported(expr)
-        return expr, None
+        return from_sympy(expr), None
     if callable(expr):
         from .tracing import trace
         return trace(expr)

@@ -44,6 +44,15 @@ class Judgment:
     diagnosis: str = ""
 
 
+def unreadable_side(k: int, seg, p) -> "Judgment | None":
+    """The verdict on a side no kind of checker can judge: an unchecked relation (<, >, ...) or unreadable text."""
+    if seg.rel not in ("=", "≈", ":="):
+        return Judgment(k, "unverifiable", found=seg.text, message=f"the relation '{seg.rel}' is not checked")
+    if isinstance(p, DeriveError):
+        return Judgment(k, "unverifiable", found=seg.text, message=f"cannot read: {p}")
+    return None
+
+
 @dataclass
 class State:
     """What the writer has established so far: their numbers, tangent seeds, values that drifted by rounding."""

@@ -11,7 +11,7 @@ from typing import Any
 
 import sympy
 
-from .check_autodiff import Judgment, _close, tolerance
+from .check_autodiff import Judgment, unreadable_side, _close, tolerance
 from .check_misconceptions import MISCONCEPTIONS
 from .check_reference import Unresolved, num
 from .errors import DeriveError, InputError
@@ -152,11 +152,9 @@ class CnnJudge:
         flagged, prev, written, written_approx = False, None, None, False
         for k in range(1, len(parsed)):
             seg, p = stmt.segments[k], parsed[k]
-            if seg.rel not in ("=", "≈", ":="):
-                out.append(Judgment(k, "unverifiable", found=seg.text, message=f"the relation '{seg.rel}' is not checked"))
-                continue
-            if isinstance(p, DeriveError):
-                out.append(Judgment(k, "unverifiable", found=seg.text, message=f"cannot read: {p}"))
+            bad = unreadable_side(k, seg, p)
+            if bad is not None:
+                out.append(bad)
                 continue
             try:
                 v = self.value(p.expr)

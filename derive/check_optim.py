@@ -14,7 +14,7 @@ from typing import Any, Mapping
 
 import sympy
 
-from .check_autodiff import Judgment
+from .check_autodiff import Judgment, unreadable_side
 from .check_misconceptions import MISCONCEPTIONS
 from .check_reference import Unresolved, num
 from .errors import DeriveError, InputError
@@ -204,11 +204,9 @@ class OptimJudge:
         prev: tuple[sympy.Expr, str, str] | None = None   # the previous side: (expression, verdict, variant)
         for k in range(1, len(parsed)):
             seg, p = stmt.segments[k], parsed[k]
-            if seg.rel not in ("=", "≈", ":="):
-                out.append(Judgment(k, "unverifiable", found=seg.text, message=f"the relation '{seg.rel}' is not checked"))
-                continue
-            if isinstance(p, DeriveError):
-                out.append(Judgment(k, "unverifiable", found=seg.text, message=f"cannot read: {p}"))
+            bad = unreadable_side(k, seg, p)
+            if bad is not None:
+                out.append(bad)
                 continue
             try:
                 j, prev = self._side(k, seg.text, seg.rel == "≈", first.expr, p.expr, prev)

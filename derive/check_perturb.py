@@ -19,7 +19,7 @@ __all__ = ["perturbations"]
 
 def perturbations(ref: Reference, q: Key, terms: list[Term]):
     """(misconception id, explanation, perturbed terms): one change at a time, most specific first."""
-    g, L, nm = ref.g, ref.letter, ref.label
+    g, nm = ref.g, ref.label
     w_ = ref.show_expr
     kind = q[0]
     for n, t in enumerate(terms):

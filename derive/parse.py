@@ -319,14 +319,17 @@ def parse(text: str, log_base: str = "e", where: str | None = None) -> sympy.Exp
             raise plain_error from None
 
 
+def from_sympy(expr: sympy.Basic, where: str | None = None) -> sympy.Expr:
+    """A user's SymPy expression, checked and mapped onto derive's functions (Max(0, x) is ReLU, floats exact)."""
+    check_supported(expr, where)
+    return _normalise(expr, where)
+
+
 def check_supported(expr: sympy.Basic, where: str | None = None) -> None:
     """Reject a SymPy expression that uses anything derive cannot differentiate step by step."""
     for e in sympy.preorder_traversal(expr):
-        if type(e).__name__ in _PLACEHOLDER_FUNCS:
-            inner = walk(e.args[0])
-            return (sigmoid if _PLACEHOLDER_FUNCS[type(e).__name__] == "sigmoid" else relu)(inner, evaluate=False)
-        if isinstance(e, sympy.Max) and len(e.args) == 2 and any(a == 0 for a in e.args):
-            return relu(walk(e.args[1] if e.args[0] == 0 else e.args[0]), evaluate=False)
+        if type(e).__name__ in ("asinh", "acosh"):   # the LaTeX placeholders must not come in from SymPy input
+            raise UnsupportedError(f"unsupported operation: {type(e).__name__}", where)
         if isinstance(e, sympy.Function) and type(e).__name__ not in _BUILTIN_FUNCS:
             raise UnsupportedError(f"unsupported operation: {type(e).__name__}; supported: {', '.join(SUPPORTED)}",
                                    where)

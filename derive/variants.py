@@ -14,7 +14,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Iterable
 
-from .errors import DeriveError, InputError
+from .errors import InputError
 from .parse import parse_values
 from .problems import Problem, ProblemSet, load, solve
 

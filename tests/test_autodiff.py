@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, assume, given, settings, strategies as st
 import derive
 from derive import autodiff
 from derive.errors import DeriveError, DomainError, InputError, LimitError
-from derive.functions import relu, sigmoid
+
 from conftest import SEED_EXPR
 
 x, y, c = sympy.symbols("x y c")
@@ -217,3 +217,12 @@ def test_gradient_keys_are_the_names_the_user_typed():
     r = autodiff(r"x_{12} y_{3}", at="x_12=2,y_3=3", parts="tangent,reverse")
     assert r.gradient == {"x_12": 3, "y_3": 2}
     assert set(json.loads(r.to_json())["tangents"]) == {"x_12", "y_3"}
+
+
+def test_sympy_input_is_mapped_and_checked():
+    x = sympy.Symbol("x")
+    r = autodiff(sympy.Max(0, x) * x + sympy.Float(0.5) * x, at="x=2")   # Max(0, x) is ReLU; floats exact
+    assert float(r.gradient["x"]) == pytest.approx(4.5)
+    for bad in (sympy.asinh(x), sympy.Max(x, 2 * x), sympy.Derivative(x**2, x)):
+        with pytest.raises(DeriveError):
+            autodiff(bad, at="x=1")

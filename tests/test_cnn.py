@@ -19,7 +19,7 @@ from derive.cli import main
 from derive.cnn_pooling import adaptive_window
 from derive.cnn_report import percent_text, scientific_text
 from derive.errors import DeriveError, InputError, ParseError
-from derive.render import compile_pdf, have_tex
+from derive.render import compile_pdf
 
 GOLDEN = Path(__file__).parent / "golden"
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"

@@ -3,7 +3,7 @@ import pytest
 
 from derive.errors import DeriveError, LimitError, ParseError, UnsupportedError
 from derive.functions import relu, sigmoid
-from derive.parse import parse, parse_latex, parse_number, parse_plain, parse_values
+from derive.parse import parse, parse_number, parse_plain, parse_values
 
 x, y, c, w, b = sympy.symbols("x y c w b")
 x1, x2 = sympy.symbols("x_1 x_2")

@@ -5,7 +5,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 
 from derive.derivation import Block, Derivation, Line, Part
 from derive.latex import Tex, escape_tex, latex
