@@ -50,3 +50,10 @@ def test_module_entry_point_runs():
                        capture_output=True, text=True, timeout=120)
     assert p.returncode == 0, p.stderr
     assert json.loads(p.stdout)["gradient"]["x"] == 6.0
+
+
+def test_expression_starting_with_a_minus(capsys):
+    code, out, _ = run(capsys, "autodiff", "--expr=-x^2", "--at", "x=3", "--format", "json")
+    assert code == 0 and json.loads(out)["gradient"]["x"] == -6.0
+    code, _, err = run(capsys, "autodiff", "x", "--expr=x", "--at", "x=3")
+    assert code == 2 and "give the expression once" in err

@@ -4,13 +4,17 @@ from __future__ import annotations
 import argparse
 
 from ..autodiff import PARTS, autodiff
+from ..errors import InputError
 from ._common import add_format, emit, render
 
 HELP = "differentiate an expression step by step (chain rule, forward/tangent/reverse traces)"
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("expr", help=r"the expression, as LaTeX ('\frac{x^2}{\log x}') or plain ('x**2/log(x)')")
+    p.add_argument("expr", nargs="?", default=None,
+                   help=r"the expression, as LaTeX ('\frac{x^2}{\log x}') or plain ('x**2/log(x)')")
+    p.add_argument("--expr", dest="expr_opt", default=None, metavar="EXPR",
+                   help="the expression as an option, for one that starts with a minus: --expr=-x^2")
     p.add_argument("--at", required=True, help="input values in input order, e.g. c=3,x=5 (numbers v_{1-n}..v_0)")
     p.add_argument("--wrt", default=None, help="input(s) to differentiate by in the chain rule / tangent trace, "
                                                "comma-separated (default: all)")
@@ -25,8 +29,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    if (args.expr is None) == (args.expr_opt is None):
+        raise InputError("give the expression once: derive autodiff EXPR --at ... (or --expr=EXPR)", "EXPR")
+    expr = args.expr if args.expr is not None else args.expr_opt
     wrt = [w.strip() for w in args.wrt.split(",") if w.strip()] if args.wrt else None
-    result = autodiff(args.expr, at=args.at, wrt=wrt, log_base=args.log_base, letter=args.letter,
+    result = autodiff(expr, at=args.at, wrt=wrt, log_base=args.log_base, letter=args.letter,
                       sigfigs=args.sigfigs, rounding=args.rounding, parts=args.parts,
                       forward_letter=args.forward_letter)
     emit(render(result.derivation, args.format), args.output)
