@@ -1,8 +1,9 @@
 """What a solution is checked against: problems from an AutodiffResult, a mapping, or a TOML file / problem set.
 
 A problem set (``derive solve``'s format: ``[[problem]]`` tables with ``number`` and ``kind`` autodiff, optimizer
-(adam) or cnn) gives one :class:`Problem` per problem; presentation fields (figure, parts, intro, vary …) are
-ignored here. Each problem knows how to build its reference and its judge.
+(any of derive.optim's, with an ``options`` table; plain Adam keeps the seed's Adam checker) or cnn) gives one
+:class:`Problem` per problem; presentation fields (figure, parts, intro, vary …) are ignored here. Each problem
+knows how to build its reference and its judge.
 """
 from __future__ import annotations
 
@@ -15,8 +16,11 @@ from .autodiff import AutodiffResult, autodiff
 from .check_autodiff import State, StatementJudge
 from .check_cnn import CnnJudge, CnnReference
 from .check_optim import OptimJudge, OptimReference
+from .check_optim_family import FamilyReference
+from .check_optim_family_judge import FamilyJudge
 from .check_reference import Reference
-from .errors import InputError
+from .errors import DeriveError, InputError
+from .latex import escape_tex
 
 __all__ = ["Problem", "load_problem", "load_problems"]
 
@@ -36,6 +40,8 @@ class Problem:
             OptimReference(**self.options)   # validate now: a bad notation is an input error, not a worker crash
         if kind == "cnn":
             CnnReference(**self.options)
+        if kind == "optimizer":
+            FamilyReference(**self.options)
 
     @property
     def log_base(self) -> str:
@@ -48,7 +54,7 @@ class Problem:
     def tex(self) -> str:
         """The problem in derive's own LaTeX (its expression, printed by the printer)."""
         if self.result is None:
-            return r"\text{Adam}" if self.kind == "adam" else rf"\text{{{self.label}}}"
+            return r"\text{Adam}" if self.kind == "adam" else rf"\text{{{escape_tex(self.label)}}}"
         from .latex import latex
         g = self.result.graph
         base = None if self.log_base == "e" else sympy.Integer(int(self.log_base))
@@ -59,10 +65,11 @@ class Problem:
     def reference(self) -> Any:
         if self.kind == "autodiff":
             return Reference(self.result)
-        return {"adam": OptimReference, "cnn": CnnReference}[self.kind](**self.options)
+        return {"adam": OptimReference, "cnn": CnnReference, "optimizer": FamilyReference}[self.kind](**self.options)
 
     def judge(self, ref: Any, state: State) -> Any:
-        return {"autodiff": StatementJudge, "adam": OptimJudge, "cnn": CnnJudge}[self.kind](ref, state, self.sigfigs)
+        return {"autodiff": StatementJudge, "adam": OptimJudge, "cnn": CnnJudge,
+                "optimizer": FamilyJudge}[self.kind](ref, state, self.sigfigs)
 
     def time_names(self, ref: Any) -> frozenset[str]:
         return getattr(ref, "time_names", frozenset())
@@ -97,11 +104,15 @@ def _from_mapping(spec: Mapping[str, Any], where: str, base: str | None = None) 
     kind = spec.get("kind", "autodiff")
     if kind in ("optim", "optimizer"):
         name = str(spec.get("optimizer", "adam")).lower()
-        if name != "adam":
-            raise InputError(f"checking {name} derivations is not supported yet (adam is)", where)
-        kind = "adam"
+        family = {k: spec[k] for k in ("options", "w0", "grads") if k in spec}
+        if name != "adam" or any(v not in ({}, None) for v in family.values()):
+            return _optimizer(spec, name, family, where)
+        kind = "adam"   # plain Adam keeps the seed's problem-2 checker (general step, no bias correction, L2)
+    if kind == "adam" and any(spec.get(k) not in ({}, None) for k in ("options", "w0", "grads")):
+        return _optimizer(spec, "adam", {k: spec[k] for k in ("options", "w0", "grads") if k in spec}, where)
     if kind == "adam":
-        unknown = sorted(set(spec) - _PRESENTATION - {"optimizer", "names", "norm", "notation", "betas"})
+        unknown = sorted(set(spec) - _PRESENTATION - {"optimizer", "names", "norm", "notation", "betas",
+                                                       "options", "w0", "grads"})
         if unknown:
             raise InputError(f"unknown key(s) {', '.join(unknown)}; known: names, norm, number, title", where)
         if spec.get("notation", "seed") != "seed":
@@ -134,6 +145,29 @@ def _from_mapping(spec: Mapping[str, Any], where: str, base: str | None = None) 
     result = autodiff(**opts)
     label = spec.get("title") or f"{spec['expr']} at {spec['at'] if isinstance(spec['at'], str) else dict(spec['at'])}"
     return Problem(result, str(label), spec.get("number", ""))
+
+
+def _optimizer(spec: Mapping[str, Any], name: str, family: dict[str, Any], where: str) -> Problem:
+    """Any optimizer of derive.optim, with PyTorch's options (and gradients for numeric steps)."""
+    unknown = sorted(set(spec) - _PRESENTATION - {"optimizer", "options", "w0", "grads", "notation"})
+    if unknown:
+        raise InputError(f"unknown key(s) {', '.join(unknown)}; known: optimizer, options, w0, grads, number, title",
+                         where)
+    if not isinstance(family.get("options", {}), Mapping):
+        raise InputError("options must be a table of PyTorch's keyword options, e.g. {momentum = 0.9}", where)
+    if family.get("w0") is not None and family.get("grads") is None:
+        raise InputError("w0 needs grads (the gradients of the numeric steps)", where)
+    if isinstance(family.get("grads"), str):
+        family["grads"] = [g for g in family["grads"].split(",") if g.strip()]
+    opts = {"optimizer": name, **family}
+    try:
+        FamilyReference(**opts)
+    except DeriveError as exc:
+        raise InputError(str(exc), where) from None
+    from .optim_rules import TITLES
+    from .optim_params import canonical_name
+    label = str(spec.get("title") or TITLES[canonical_name(name)])
+    return Problem(None, label, spec.get("number", ""), "optimizer", opts)
 
 
 def _from_toml(path: Path) -> list[Problem]:

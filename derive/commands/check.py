@@ -20,12 +20,23 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                                                             "checked against the same number on the sheet)")
     src.add_argument("--expr", help="the expression (LaTeX or plain), e.g. '(x**2/log(x)+c)*(x**2/log(x)-c)'")
     src.add_argument("--adam", action="store_true", help="the sheet derives Adam's update (the seed's problem 2)")
+    src.add_argument("--optimizer", metavar="NAME", help="the sheet derives an optimizer's update: sgd, momentum, "
+                                                          "nesterov, adagrad, rmsprop, adam, adamw (PyTorch's "
+                                                          "conventions; options below)")
     src.add_argument("--cnn", metavar="PRESET", help="the sheet counts parameters / receptive field of a preset "
                                                      "network, e.g. vgg16 (the seed's problem 3)")
     p.add_argument("--input", type=int, default=None, help="with --cnn: input size (default the preset's)")
     p.add_argument("--layer", default=None, help="with --cnn: the layer whose receptive field is asked for")
     p.add_argument("--norm", choices=("squared", "half", "unsquared"), default=None,
                    help="with --adam: the L2 regulariser λ‖w‖², λ/2‖w‖² or λ‖w‖ (default squared)")
+    opt = p.add_argument_group("optimizer options (with --optimizer; PyTorch's keyword options)")
+    for flag, kind, text in _OPTIMIZER_FLAGS:
+        if kind is bool:
+            opt.add_argument(flag, action="store_true", default=None, help=text)
+        else:
+            opt.add_argument(flag, type=kind, default=None, help=text)
+    opt.add_argument("--w0", default=None, help="initial weight w^1 (θ_0), for numeric steps")
+    opt.add_argument("--grads", default=None, help="gradients g^1, g^2, ... for numeric steps, e.g. 0.5,-0.2")
     p.add_argument("--at", help="input values in order, e.g. c=3,x=5 (with --expr)")
     p.add_argument("--log-base", default=None, choices=("e", "10", "2"), help="base of a bare log (default e)")
     p.add_argument("--letter", default=None, help="node letter of the Wengert list (default v)")
@@ -36,6 +47,40 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--jobs", type=int, default=1, help="check this many files at once (default 1)")
     p.add_argument("--strict", action="store_true", help="exit 1 also when a line could not be verified")
     p.add_argument("--timeout", type=float, default=None, help="seconds allowed per statement (default 5)")
+
+
+_OPTIMIZER_FLAGS = (
+    ("--lr", float, "learning rate α"), ("--momentum", float, "momentum μ (SGD, RMSprop)"),
+    ("--dampening", float, "dampening τ (SGD)"), ("--nesterov", bool, "Nesterov momentum (SGD)"),
+    ("--weight-decay", float, "weight decay λ"), ("--eps", float, "ε"),
+    ("--betas", str, "β,γ (β_1,β_2) of Adam/AdamW, e.g. 0.9,0.999"),
+    ("--alpha", float, "RMSprop's smoothing constant (ρ on the sheet)"), ("--centered", bool, "centered RMSprop"),
+    ("--amsgrad", bool, "AMSGrad (Adam, AdamW)"), ("--lr-decay", float, "Adagrad's learning-rate decay η"),
+)
+
+
+def _optimizer_spec(args: argparse.Namespace) -> dict[str, Any]:
+    options: dict[str, Any] = {}
+    for flag, _, _ in _OPTIMIZER_FLAGS:
+        key = flag[2:].replace("-", "_")
+        value = getattr(args, key, None)
+        if value is not None:
+            options[key] = value
+    if "betas" in options:
+        try:
+            options["betas"] = [float(b) for b in options["betas"].split(",")]
+        except ValueError:
+            raise InputError(f"--betas must be two numbers like 0.9,0.999, not {options['betas']!r}", "--betas") \
+                from None
+    spec: dict[str, Any] = {"kind": "optimizer", "optimizer": args.optimizer, "options": options}
+    if args.grads is not None:
+        spec["grads"] = args.grads
+        spec["w0"] = args.w0 if args.w0 is not None else 0
+    elif args.w0 is not None:
+        raise InputError("--w0 needs --grads (the gradients of the numeric steps)", "--w0")
+    if args.number:
+        spec["number"] = args.number
+    return spec
 
 
 def _problem(args: argparse.Namespace) -> Any:
@@ -59,6 +104,8 @@ def _problem(args: argparse.Namespace) -> Any:
         if args.number:
             spec_a["number"] = args.number
         return load_problem(spec_a)
+    if args.optimizer:
+        return load_problem(_optimizer_spec(args))
     if args.cnn:
         spec_c: dict[str, Any] = {"kind": "cnn", "preset": args.cnn}
         for key in ("input", "layer", "number"):
@@ -66,8 +113,8 @@ def _problem(args: argparse.Namespace) -> Any:
                 spec_c[key] = getattr(args, key)
         return load_problem(spec_c)
     if not args.expr:
-        raise InputError("say what the solution answers: --problem FILE.toml, --expr EXPR --at VALUES, --adam or "
-                         "--cnn PRESET", "check")
+        raise InputError("say what the solution answers: --problem FILE.toml, --expr EXPR --at VALUES, --adam, "
+                         "--optimizer NAME or --cnn PRESET", "check")
     if not args.at:
         raise InputError("--expr needs --at with the input values, e.g. --at c=3,x=5", "--at")
     spec: dict[str, Any] = {"expr": args.expr, "at": args.at}
