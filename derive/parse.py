@@ -170,6 +170,8 @@ def parse_latex(text: str, log_base: str = "e", where: str | None = None) -> sym
 def _normalise(expr: sympy.Expr, where: str | None) -> sympy.Expr:
     """Map the parser's spellings onto derive's functions; exact decimals; reject what is not supported."""
     def walk(e: sympy.Basic) -> sympy.Basic:
+        if e is sympy.EulerGamma:   # the parser reads \gamma as Euler's constant; in ML it is a variable (Adam's γ)
+            return sympy.Symbol("gamma")
         if e.is_Float:
             return sympy.Rational(str(e))
         if type(e).__name__ in _PLACEHOLDER_FUNCS:
@@ -183,10 +185,12 @@ def _normalise(expr: sympy.Expr, where: str | None) -> sympy.Expr:
         if isinstance(e, sympy.Function) and type(e).__name__ not in _BUILTIN_FUNCS:
             name = _function_name(e)
             args = [walk(a) for a in e.args]
-            raw = type(e).__name__
-            if len(args) == 1 and re.fullmatch(r"[A-Za-z](_\{?[A-Za-z0-9]+\}?)?", raw):
-                # "a (b)" is a product here: derive has no user functions, and w(x + 1) is how people write w·(x+1)
-                return sympy.Mul(sympy.Symbol(raw), args[0], evaluate=False)
+            raw = type(e).__name__.strip()
+            m = re.fullmatch(r"([A-Za-z]|\\(?:" + _GREEK + r"))(_\{?[A-Za-z0-9]+\}?)?", raw)
+            if len(args) == 1 and m:
+                # "a (b)", "\gamma (g)" are products here: derive has no user functions, and w(x + 1) is how people
+                # write w·(x+1); the symbol is named as the parser names it elsewhere (\beta_1 -> beta_1)
+                return sympy.Mul(sympy.Symbol(raw.lstrip("\\")), args[0], evaluate=False)
             if name in _SIGMOID_NAMES and len(args) == 1:
                 return sigmoid(args[0], evaluate=False)
             if name in _RELU_NAMES and len(args) == 1:
@@ -204,6 +208,8 @@ def _normalise(expr: sympy.Expr, where: str | None) -> sympy.Expr:
         raise LimitError("expression nested too deeply", where) from None
 
 
+_GREEK = ("alpha|beta|gamma|delta|epsilon|varepsilon|zeta|eta|theta|vartheta|iota|kappa|lambda|mu|nu|xi|pi|rho|"
+          "sigma|tau|upsilon|phi|varphi|chi|psi|omega|Gamma|Delta|Theta|Lambda|Xi|Pi|Sigma|Phi|Psi|Omega")
 _BUILTIN_FUNCS = {"exp", "log", "sin", "cos", "tan", "tanh", "Abs", "sigmoid", "relu"}
 
 

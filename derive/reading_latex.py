@@ -132,6 +132,8 @@ class _Reader:
         t = self._time_indexed(t)
         t = _unbrace_arguments(t)
         t = _function_arguments(t)
+        # a placeholder is a quantity, never a function: \gamma (g) is γ·g (the grammar would read a call)
+        t = re.sub(r"(\\mathrm\{qz[a-z]+z\})\s*(?=\(|\\left\s*\()", r"\1 \\cdot ", t)
         try:
             expr = self._read(t)
         except DeriveError as exc:   # the message names the writer's quantities, not the placeholders

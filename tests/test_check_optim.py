@@ -25,14 +25,9 @@ def _findings(text: str, problem) -> list:
 
 # ----------------------------------------------------------------------------------------------- round trips
 
-_READER = "derive.parse reads '\\lambda w - \\gamma (g)' as a call of \\gamma (reported; not in this module)"
-
-
 @pytest.mark.parametrize("notation", ["seed", "paper"])
 @pytest.mark.parametrize("name", optim.OPTIMIZERS)
-def test_round_trip_of_every_optimizer(name, notation, request):
-    if (name, notation) == ("adamw", "seed"):
-        request.applymarker(pytest.mark.xfail(strict=True, reason=_READER))
+def test_round_trip_of_every_optimizer(name, notation):
     text = optim.derivation(name, derive="update,first,second", notation=notation).to_markdown()
     problems = [_problem(name)] + ([_problem(name, lr=0.001)] if name == "adam" else [])   # both Adam checkers
     for problem in problems:
