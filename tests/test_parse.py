@@ -24,7 +24,8 @@ x1, x2 = sympy.symbols("x_1 x_2")
     ("0.1*x", x / 10),                                # exact decimals
     (r"|x|", sympy.Abs(x)),
     ("x^2", x**2),
-    (r"a (b)", sympy.Symbol("a") * b),                  # a one-letter name before a bracket is a product
+    (r"a (b)", sympy.Symbol("a") * b),
+    (r"\gamma x + \beta_1 (x + 1)", sympy.Symbol("gamma") * x + sympy.Symbol("beta_1") * (x + 1)),  # variables                  # a one-letter name before a bracket is a product
     ("w*(x+1) - w(x+1)", sympy.Integer(0)),
     (r"\cos{\left(w \right)} \cdot \left(1 - w\right)", sympy.cos(w) * (1 - w)),   # SymPy's own spelling
     (r"\log_{10}{\left(x \right)} y", sympy.log(x, 10) * y),
