@@ -195,7 +195,7 @@ def _point(at: Mapping[str, Any] | Sequence[tuple[str, Any]] | str | None) -> li
                 raise InputError(f"the value of {name} must be finite, not {v}", f"at {name}")
             out.append((name, sympy.Rational(repr(v))))
         else:
-            out.append((name, sympy.sympify(v) if not isinstance(v, sympy.Basic) else v))
+            out.append((name, sympy.Integer(v) if isinstance(v, int) else v))
     return out
 
 

@@ -16,7 +16,7 @@ import sympy
 
 from .check_autodiff import Judgment, unreadable_side
 from .check_misconceptions import MISCONCEPTIONS
-from .check_reference import Unresolved, num
+from .check_reference import Unresolved, agree_at_points, num, resolve_head
 from .errors import DeriveError, InputError
 from .reading import Parsed, Statement, Written
 
@@ -148,18 +148,7 @@ class OptimReference:
     def same(self, a: sympy.Expr, b: sympy.Expr, approx: bool = False) -> bool:
         if approx:
             a, b = a.subs(E, 0), b.subs(E, 0)
-        if a == b:
-            return True
-        syms = sorted((a.free_symbols | b.free_symbols), key=lambda s: s.name)
-        for k in range(3):
-            pt = {s: self._value(s, k) for s in syms}
-            try:
-                va, vb = num(a.xreplace(pt)), num(b.xreplace(pt))
-            except (ArithmeticError, TypeError, ValueError, ZeroDivisionError):
-                return False
-            if abs(va - vb) > sympy.Float(1e-12) * max(abs(va), abs(vb), 1):
-                return False
-        return True
+        return agree_at_points(a, b, self._value)
 
     def _value(self, s: sympy.Symbol, k: int) -> sympy.Rational:
         """A sample point: decay rates in (0, 1), positive step sizes and second moments, gradients of either sign."""
@@ -188,16 +177,10 @@ class OptimJudge:
         self.ref, self.state = ref, state   # an Adam sheet carries no numbers from line to line
 
     def judge(self, stmt: Statement, parsed: list[Parsed | DeriveError]) -> list[Judgment]:
-        first = parsed[0]
-        if isinstance(first, DeriveError):
-            return [Judgment(0, "unverifiable", found=stmt.segments[0].text, message=f"cannot read: {first}")]
-        try:
-            q = self.ref.resolve(first.expr, lhs=True) if isinstance(first.expr, sympy.Symbol) else None
-            if q is None:
-                for s in first.expr.free_symbols:
-                    self.ref.resolve(s)
-        except Unresolved as exc:
-            return [Judgment(0, "unverifiable", found=stmt.segments[0].text, message=str(exc))]
+        head = resolve_head(self.ref, stmt, parsed)
+        if isinstance(head, list):
+            return head
+        q, first = head
         if q and q[0] == "hyper":
             return self._hyper(stmt, parsed, q[1])   # (an "=" sets a value; "≈" / "~" claims the usual one)
         out: list[Judgment] = []

@@ -18,7 +18,7 @@ from typing import Any, Callable, Mapping, Sequence
 
 import sympy
 
-from .check_reference import Unresolved, num
+from .check_reference import Unresolved, agree_at_points, num
 from .errors import InputError
 from .optim_notation import ALPHA, EPS, ETA, LAM, MU, RHO, TAU, ev, notation
 from .optim_params import Hyper, resolve
@@ -268,18 +268,7 @@ class FamilyReference:
     def same(self, a: sympy.Expr, b: sympy.Expr, approx: bool = False) -> bool:
         if approx:
             a, b = a.subs(EPS, 0), b.subs(EPS, 0)
-        if a == b:
-            return True
-        syms = sorted(a.free_symbols | b.free_symbols, key=lambda s: s.name)
-        for k in range(3):
-            pt = {s: _value(s, k) for s in syms}
-            try:
-                va, vb = num(a.xreplace(pt)), num(b.xreplace(pt))
-            except (ArithmeticError, TypeError, ValueError, ZeroDivisionError):
-                return False
-            if abs(va - vb) > sympy.Float(1e-12) * max(abs(va), abs(vb), 1):
-                return False
-        return True
+        return agree_at_points(a, b, _value)
 
     def numeric(self, e: sympy.Expr) -> sympy.Expr | None:
         """The value of ``e`` with the problem's numbers, or None when it still depends on something unknown."""

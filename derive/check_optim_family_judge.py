@@ -14,7 +14,7 @@ import sympy
 
 from .check_autodiff import Judgment, unreadable_side
 from .check_optim_family import _LETTERS, FAMILY_MISTAKES, T, FamilyReference
-from .check_reference import Unresolved, num
+from .check_reference import Unresolved, num, resolve_head
 from .errors import DeriveError
 from .optim_notation import ev
 from .reading import Parsed, Statement
@@ -37,16 +37,10 @@ class FamilyJudge:
         self.ref, self.state = ref, state
 
     def judge(self, stmt: Statement, parsed: list[Parsed | DeriveError]) -> list[Judgment]:
-        first = parsed[0]
-        if isinstance(first, DeriveError):
-            return [Judgment(0, "unverifiable", found=stmt.segments[0].text, message=f"cannot read: {first}")]
-        try:
-            q = self.ref.resolve(first.expr, lhs=True) if isinstance(first.expr, sympy.Symbol) else None
-            if q is None:
-                for s in first.expr.free_symbols:
-                    self.ref.resolve(s)
-        except Unresolved as exc:
-            return [Judgment(0, "unverifiable", found=stmt.segments[0].text, message=str(exc))]
+        head = resolve_head(self.ref, stmt, parsed)
+        if isinstance(head, list):
+            return head
+        q, first = head
         if q and q[0] == "hyper":
             return self._hyper(stmt, parsed, q[1])
         out: list[Judgment] = []

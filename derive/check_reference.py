@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 import sympy
 
@@ -418,3 +418,38 @@ def _norm_name(name: str) -> str:
 def _show(sym: Written) -> str:
     from .latex import latex
     return str(latex(sym))
+
+
+def agree_at_points(a: sympy.Expr, b: sympy.Expr, value: Callable[[sympy.Symbol, int], sympy.Expr],
+                    tries: int = 3) -> bool:
+    """Whether two expressions are the same function: structurally, or at ``tries`` sample points from ``value``."""
+    if a == b:
+        return True
+    syms = sorted(a.free_symbols | b.free_symbols, key=lambda s: s.name)
+    for k in range(tries):
+        pt = {s: value(s, k) for s in syms}
+        try:
+            va, vb = num(a.xreplace(pt)), num(b.xreplace(pt))
+        except (ArithmeticError, TypeError, ValueError, ZeroDivisionError):
+            return False
+        if abs(va - vb) > sympy.Float(1e-12) * max(abs(va), abs(vb), 1):
+            return False
+    return True
+
+
+def resolve_head(ref: Any, stmt: Any, parsed: list) -> tuple[Any, Any] | list:
+    """The left side of an optimizer statement resolved against ``ref``: (key or None, parsed side), or the
+    verdicts to return at once when it cannot be read or names nothing the problem knows."""
+    from .check_autodiff import Judgment
+    from .errors import DeriveError
+    first = parsed[0]
+    if isinstance(first, DeriveError):
+        return [Judgment(0, "unverifiable", found=stmt.segments[0].text, message=f"cannot read: {first}")]
+    try:
+        q = ref.resolve(first.expr, lhs=True) if isinstance(first.expr, sympy.Symbol) else None
+        if q is None:
+            for s in first.expr.free_symbols:
+                ref.resolve(s)
+    except Unresolved as exc:
+        return [Judgment(0, "unverifiable", found=stmt.segments[0].text, message=str(exc))]
+    return q, first

@@ -23,9 +23,18 @@ SCI_HIGH = 10 ** 7     # at or above: scientific form
 SCI_LOW = sympy.Rational(1, 10 ** 4)  # below (and non-zero): scientific form
 
 
+def as_number(value: object) -> sympy.Expr:
+    """A SymPy number from a SymPy number, int or float (never from text: nothing here parses strings)."""
+    if isinstance(value, sympy.Basic):
+        return value
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise DomainError(f"not a number: {value!r}")
+    return sympy.Integer(value) if isinstance(value, int) else sympy.Float(value)
+
+
 def to_decimal(value: sympy.Expr, digits: int = 60) -> Decimal:
     """A Decimal with ``digits`` significant digits (exact for integers)."""
-    value = sympy.sympify(value) if not isinstance(value, sympy.Basic) else value
+    value = as_number(value)
     if value.is_Integer:
         return Decimal(int(value))
     if not value.is_number:
@@ -78,7 +87,7 @@ def rounded(value: sympy.Expr, sigfigs: int) -> sympy.Rational:
 
 def format_number(value: sympy.Expr, sigfigs: int = 3) -> str:
     """LaTeX for a value under the display rule: ``0.699``, ``1272.6``, ``-6``, ``1.38 \\times 10^{8}``."""
-    value = value if isinstance(value, sympy.Basic) else sympy.sympify(value)
+    value = as_number(value)
     d = to_decimal(value)
     if value.is_Integer:  # exact integers are written out in full (parameter counts)
         return str(int(d))
