@@ -12,7 +12,7 @@ from typing import Any, Iterable, Mapping, Sequence
 import sympy
 
 from .derivation import Derivation
-from .errors import InputError
+from .errors import InputError, LimitError
 from .evaluate import value_of
 from .graph import Graph, Node, build_graph
 from .numbers import rounded, to_float
@@ -21,6 +21,12 @@ from .rules import RULES
 from .settings import Settings
 
 PARTS = ("chain", "forward", "tangent", "reverse")
+
+# The chain-rule and tangent parts are worked once per input they differentiate by (a tangent trace is one forward
+# pass per input: inputs x nodes lines). Without ``wrt`` they are worked for the first MAX_DIRECTIONS inputs and
+# say so; the reverse trace gives the whole gradient in one pass whatever the number of inputs. An explicit ``wrt``
+# of more inputs than this is refused, so the document stays a bounded size per node.
+MAX_DIRECTIONS = 8
 
 
 def _values_in(e: sympy.Expr, mapping: Mapping[sympy.Symbol, sympy.Expr]) -> sympy.Expr:
@@ -46,11 +52,17 @@ class AutodiffResult:
     parts: tuple[str, ...]
     forward_letter: str
     given_names: dict[str, str] = field(default_factory=dict)   # symbol name -> the name the user typed (x_{12} -> x_12)
+    directions: list[str] = field(default_factory=list)   # the inputs the chain rule / tangent trace are worked for
     _derivation: Derivation | None = field(default=None, repr=False)
 
     @property
     def nodes(self) -> list[Node]:
         return self.graph.nodes
+
+    @property
+    def shown(self) -> list[str]:
+        """The inputs the chain rule and tangent trace are worked for (``wrt``, at most MAX_DIRECTIONS of them)."""
+        return self.directions or self.wrt
 
     @property
     def value(self) -> sympy.Expr:
@@ -110,6 +122,8 @@ class AutodiffResult:
                          "sigfigs": self.settings.sigfigs, "letter": self.settings.letter},
             "wrt": list(self.wrt),
         }
+        if self.shown != self.wrt:
+            out["directions"] = [self.given_names.get(w, w) for w in self.shown]
         if "tangent" in self.parts:
             out["tangents"] = {self.given_names.get(name, name): {str(i): to_float(v) for i, v in sorted(t.items())}
                                for name, t in self.tangents.items()}
@@ -248,7 +262,10 @@ def autodiff(expr: Any, at: Any = None, wrt: str | Sequence[str] | None = None, 
     """Build the graph of ``expr`` and derive it at the point ``at`` (inputs numbered in the order given).
 
     ``expr``: LaTeX, a plain string, a SymPy expression, or a Python function using derive's ``ln``, ``sin`` …
-    ``wrt``: the inputs to differentiate by in the chain-rule and tangent parts (default: every input).
+    ``wrt``: the inputs to differentiate by in the chain-rule and tangent parts (default: every input; those two
+    parts are then worked for the first ``MAX_DIRECTIONS`` inputs only, with a note, and the reverse trace gives
+    every input's derivative). An explicit ``wrt`` of more than ``MAX_DIRECTIONS`` inputs is a LimitError when
+    the chain-rule or tangent part is asked for.
     """
     s = Settings.make(sigfigs=sigfigs, rounding=rounding, log_base=str(log_base), letter=letter)
     if forward_letter is not None:
@@ -278,8 +295,22 @@ def autodiff(expr: Any, at: Any = None, wrt: str | Sequence[str] | None = None, 
     if unknown:
         raise InputError(f"cannot differentiate with respect to {', '.join(unknown)}: not an input "
                          f"(inputs: {', '.join(names)})", "wrt")
+    directions = _directions(wrt_list, explicit=bool(wrt), worked=bool({"chain", "tangent"} & set(parts_t)))
     values = forward_values(graph, at_map, s)
     pv = partial_values(graph, values, s)
     adj = reverse_adjoints(graph, pv, s)
-    tangents = {w: forward_tangents(graph, pv, s, w) for w in wrt_list} if "tangent" in parts_t else {}
-    return AutodiffResult(graph, s, wrt_list, values, adj, tangents, pv, parts_t, forward_letter or s.letter, given)
+    tangents = {w: forward_tangents(graph, pv, s, w) for w in directions} if "tangent" in parts_t else {}
+    return AutodiffResult(graph, s, wrt_list, values, adj, tangents, pv, parts_t, forward_letter or s.letter, given,
+                          directions=directions)
+
+
+def _directions(wrt: list[str], explicit: bool, worked: bool) -> list[str]:
+    """The inputs the chain-rule and tangent parts are worked for: all of ``wrt`` while they are few; without an
+    explicit ``wrt``, the first MAX_DIRECTIONS inputs (the parts say so); an explicit longer list is refused."""
+    if len(wrt) <= MAX_DIRECTIONS:
+        return list(wrt)
+    if explicit and worked:
+        raise LimitError(f"{len(wrt)} inputs to differentiate by; the chain rule and the tangent trace are worked "
+                         f"for at most {MAX_DIRECTIONS} (one pass each); the reverse trace gives the whole gradient",
+                         "wrt")
+    return list(wrt[:MAX_DIRECTIONS])

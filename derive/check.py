@@ -14,6 +14,7 @@ problem set (``examples/seed.toml``) checks each numbered problem against the sa
 from __future__ import annotations
 
 import atexit
+import math
 import re
 import time
 from typing import Any
@@ -23,7 +24,7 @@ from .check_limits import Sandbox
 from .check_problems import Problem, load_problem, load_problems
 from .check_reference import OUTPUT_NAMES, Unresolved
 from .check_report import Finding, Report
-from .errors import DeriveError, LimitError
+from .errors import DeriveError, InputError, LimitError
 from .reading import Statement, Written, parse_segment, read
 from .settings import LIMITS
 
@@ -128,8 +129,16 @@ def check(text: str, problem: Any, *, isolate: bool = True, timeout: float | Non
 
     ``isolate``: parse and judge in a killable worker process (default); ``timeout``: seconds per statement.
     """
+    _check_timeout(timeout)
+    if not isinstance(text, str):
+        raise InputError(f"the solution must be text, not {type(text).__name__}", "solution")
+    if not text.strip():
+        raise InputError("the solution is empty: there is nothing to check", "solution")
     problems = load_problems(problem)
     statements = [s for s in read(text) if len(s.segments) >= 2]
+    if not statements:   # "nothing wrong" about a sheet with no mathematics would be a silently wrong report
+        raise InputError("the solution has no mathematics to check: no line relates two sides (=, \\approx, <, "
+                         "...) inside $...$, $$...$$, \\[...\\] or an align environment", "solution")
     if len(problems) == 1:
         return _check_one(text, statements, problems[0], isolate, timeout)
     # A problem set: each problem checks the part of the sheet with its number; the reports are merged.
@@ -148,6 +157,19 @@ def check(text: str, problem: Any, *, isolate: bool = True, timeout: float | Non
             report.skipped.append((s.line, f"part {s.part or '(unnumbered)'} is not one of the set's problems"))
     report.findings.sort(key=lambda f: (f.line, f.row, f.side))
     return report
+
+
+def _check_timeout(timeout: Any) -> None:
+    """Seconds per statement: a positive finite number up to the limit (0 would mark every step unverifiable,
+    and the seed's four wrong steps were once reported as fine)."""
+    if timeout is None:
+        return
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not math.isfinite(timeout) \
+            or timeout <= 0:
+        raise InputError(f"timeout must be a positive number of seconds, not {timeout!r}", "timeout")
+    if timeout > LIMITS.max_step_seconds:
+        raise LimitError(f"timeout {timeout:g} s is more than the limit of {LIMITS.max_step_seconds:g} s per "
+                         "statement", "timeout")
 
 
 def _check_one(text: str, statements: list[Statement], prob: Problem, isolate: bool, timeout: float | None,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from .latex import Tex
 
@@ -78,7 +78,11 @@ class Part:
 
 @dataclass
 class Derivation:
-    """A worked solution: parts in order, plus the numbers behind them (``data``) for JSON."""
+    """A worked solution: parts in order, plus the numbers behind them (``data``) for JSON.
+
+    ``data`` may be given as a function that makes the dict: it is then made on first use (JSON, ``to_dict``), so
+    printing LaTeX or Markdown never pays for it.
+    """
 
     title: str
     parts: list[Part]
@@ -109,3 +113,19 @@ class Derivation:
 
     def _repr_markdown_(self) -> str:
         return self.to_markdown()
+
+
+def _get_data(self: Derivation) -> dict[str, Any]:
+    made = self.__dict__.get("_data")
+    if callable(made):
+        made = self.__dict__["_data"] = made()
+    return made
+
+
+def _set_data(self: Derivation, value: dict[str, Any] | Callable[[], dict[str, Any]]) -> None:
+    self.__dict__["_data"] = value
+
+
+# After @dataclass has read the field's default: ``data`` reads through a property (the generated __init__,
+# __eq__ and __repr__ go through it too).
+Derivation.data = property(_get_data, _set_data)   # type: ignore[assignment]

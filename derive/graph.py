@@ -6,7 +6,6 @@ their own, constants stay inside the step (v_1 = v_0^2), and a repeated subexpre
 """
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass, field
 from typing import Sequence, Union
 
@@ -52,6 +51,7 @@ class Graph:
     letter: str = "v"
     _by_index: dict[int, Node] = field(default_factory=dict, repr=False)
     _consumers: dict[int, list[int]] = field(default_factory=dict, repr=False)
+    _partials: dict[tuple, sympy.Expr] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         self._by_index = {n.index: n for n in self.nodes}
@@ -59,17 +59,19 @@ class Graph:
         for n in self.nodes:
             for a in dict.fromkeys(n.args):
                 self._consumers[a].append(n.index)
+        self._inputs = [n for n in self.nodes if n.is_input]
+        self._intermediates = [n for n in self.nodes if not n.is_input]
 
     def __getitem__(self, index: int) -> Node:
         return self._by_index[index]
 
     @property
     def inputs(self) -> list[Node]:
-        return [n for n in self.nodes if n.is_input]
+        return list(self._inputs)
 
     @property
     def intermediates(self) -> list[Node]:
-        return [n for n in self.nodes if not n.is_input]
+        return list(self._intermediates)
 
     def consumers(self, index: int) -> list[int]:
         """Nodes that read node ``index`` (its fan-out), in order."""
@@ -89,16 +91,30 @@ class Graph:
             else node_symbol(letter or self.letter, index)
 
     def partial(self, i: int, j: int, letter: str | None = None) -> sympy.Expr:
-        """Local partial ∂v_i/∂v_j in node symbols (summed where v_j appears twice, as in v_0 · v_0)."""
+        """Local partial ∂v_i/∂v_j in node symbols (summed where v_j appears twice, as in v_0 · v_0); built once
+        per edge and kept (the traces ask for each edge's partial in several places)."""
+        key = (i, j, letter or self.letter)
+        got = self._partials.get(key)
+        if got is not None:
+            return got
         node = self[i]
         parts = RULES[node.op].partials(*self.operand_symbols(node, letter), p=node.param)
         terms = [d for o, d in zip(node.operands, parts) if isinstance(o, int) and o == j]
-        if not terms:
-            return sympy.S.Zero
-        return terms[0] if len(terms) == 1 else sympy.Add(*terms, evaluate=False)
+        out = sympy.S.Zero if not terms else terms[0] if len(terms) == 1 else sympy.Add(*terms, evaluate=False)
+        self._partials[key] = out
+        return out
+
+    def reaches(self, x: int) -> set[int]:
+        """The nodes that depend on node ``x`` (x included): one pass in graph order, linear in nodes and edges."""
+        out = {x}
+        for n in self.nodes:
+            if not n.is_input and any(a in out for a in n.args):
+                out.add(n.index)
+        return out
 
     def dependencies(self) -> dict[int, frozenset[int]]:
-        """For every node, the input indices it depends on (one pass)."""
+        """For every node, the input indices it depends on (one pass). Its size is inputs x nodes in the worst
+        case (a long sum): the traces use :meth:`reaches`, once per input they differentiate by, instead."""
         deps: dict[int, frozenset[int]] = {}
         for n in self.nodes:
             deps[n.index] = frozenset({n.index}) if n.is_input else frozenset().union(*(deps[a] for a in n.args))
@@ -120,6 +136,23 @@ class Graph:
 
 def _is_const(o: Operand) -> bool:
     return not isinstance(o, int)
+
+
+def _hash_leaves_first(expr: sympy.Expr) -> None:
+    """SymPy caches a hash once computed; computing it for every subexpression leaves first means no later hash
+    (a dictionary lookup) recurses through the whole depth of a deeply nested expression in C."""
+    seen: set[int] = set()
+    stack: list[tuple[sympy.Basic, bool]] = [(expr, False)]
+    while stack:
+        x, ready = stack.pop()
+        if ready:
+            hash(x)
+            continue
+        if id(x) in seen:
+            continue
+        seen.add(id(x))
+        stack.append((x, True))
+        stack.extend((a, False) for a in x.args)
 
 
 def build_graph(expr: sympy.Expr, inputs: Sequence[str], letter: str = "v",
@@ -171,26 +204,30 @@ def build_graph(expr: sympy.Expr, inputs: Sequence[str], letter: str = "v",
             return sympy.Mul(-t.args[0], *t.args[1:], evaluate=False)
         return None
 
-    def visit(e: sympy.Expr) -> Operand:
-        if e in memo:
-            return memo[e]
-        out = _visit(e)
-        memo[e] = out
-        return out
-
     const_memo: dict[sympy.Expr, bool] = {}
 
     def is_const(e: sympy.Expr) -> bool:
-        """No symbols below (memoised: asking SymPy's is_number at every level would be quadratic on deep trees)."""
-        if e.is_Symbol:
-            return False
+        """No symbols below. Memoised (asking SymPy's is_number at every level would be quadratic on deep trees)
+        and without recursion: the compound subexpressions not yet known are settled leaves first."""
         if not e.args:
-            return bool(e.is_number)
-        if e not in const_memo:
-            const_memo[e] = all(is_const(a) for a in e.args)
+            return bool(e.is_number)      # a Symbol is not a number
+        if e in const_memo:
+            return const_memo[e]
+        stack = [(e, False)]
+        while stack:
+            x, ready = stack.pop()
+            if x in const_memo:
+                continue
+            if ready:
+                const_memo[x] = all(const_memo[a] if a.args else bool(a.is_number) for a in x.args)
+                continue
+            stack.append((x, True))
+            stack.extend((a, False) for a in x.args if a.args and a not in const_memo)
         return const_memo[e]
 
-    def _visit(e: sympy.Expr) -> Operand:
+    def _visit(e: sympy.Expr):
+        """The steps for ``e``: a generator that yields each subexpression it needs and is sent back its operand
+        (the driver below visits it first), so no Python or C recursion follows the depth of the expression."""
         if e.is_Symbol:
             if e.name not in sym_index:
                 raise InputError(f"no value given for {e.name} (add it to the input values, e.g. {e.name}=1)")
@@ -202,19 +239,19 @@ def build_graph(expr: sympy.Expr, inputs: Sequence[str], letter: str = "v",
             for t in e.args:
                 pos = negated(t) if acc is not None else None
                 if acc is None:
-                    acc = visit(t)
+                    acc = yield t
                 elif pos is not None:
-                    acc = make("sub", acc, visit(pos))
+                    acc = make("sub", acc, (yield pos))
                 else:
-                    acc = make("add", acc, visit(t))
+                    acc = make("add", acc, (yield t))
             return acc
         if e.is_Mul:
             acc = None
             for f in e.args:
                 if acc is not None and f.is_Pow and f.args[1] == -1:
-                    acc = make("div", acc, visit(f.args[0]))
+                    acc = make("div", acc, (yield f.args[0]))
                     continue
-                v = visit(f)
+                v = yield f
                 if acc is None:
                     acc = v
                 elif _is_const(acc) and acc == -1 and not _is_const(v):
@@ -225,29 +262,45 @@ def build_graph(expr: sympy.Expr, inputs: Sequence[str], letter: str = "v",
         if e.is_Pow:
             base, ex = e.args
             if ex == sympy.Rational(1, 2):
-                return make("sqrt", visit(base))
+                return make("sqrt", (yield base))
             if base == sympy.E:
-                return make("exp", visit(ex))
-            return make("pow", visit(base), visit(ex))
+                return make("exp", (yield ex))
+            b = yield base
+            return make("pow", b, (yield ex))
         if isinstance(e, (sympy.log, default_log)):
             # SymPy's one-argument log is natural; only a traced bare log() takes the log-base setting
             base = e.args[1] if len(e.args) > 1 else (log_base if isinstance(e, default_log) else sympy.E)
             if base.free_symbols:
                 raise UnsupportedError(f"unsupported operation: log with a variable base ({base})")
-            return make("log", visit(e.args[0]), param=base)
+            return make("log", (yield e.args[0]), param=base)
         if type(e) in UNARY_FUNCS and len(e.args) == 1:
-            return make(UNARY_FUNCS[type(e)], visit(e.args[0]))
+            return make(UNARY_FUNCS[type(e)], (yield e.args[0]))
         raise UnsupportedError(f"unsupported operation: {type(e).__name__}; supported: {', '.join(SUPPORTED)}")
 
-    # A traced loop (s = s + term) nests as deep as it runs; text input is already bounded by the parser's limits.
-    old = sys.getrecursionlimit()
-    sys.setrecursionlimit(max(old, 12 * LIMITS.max_nodes))
-    try:
-        out = visit(expr)
-    except RecursionError:
-        raise LimitError("expression nested too deeply to build its graph") from None
-    finally:
-        sys.setrecursionlimit(old)
+    def visit(root: sympy.Expr) -> Operand:
+        """Depth first in reading order, as a recursive walk would go, on an explicit stack of generators."""
+        stack = [(root, _visit(root))]
+        sent: Operand | None = None
+        while True:
+            e, gen = stack[-1]
+            try:
+                child = gen.send(sent)
+            except StopIteration as done:
+                memo[e] = done.value
+                stack.pop()
+                if not stack:
+                    return done.value
+                sent = done.value
+                continue
+            if child in memo:
+                sent = memo[child]
+            else:
+                stack.append((child, _visit(child)))
+                sent = None
+
+    # A traced loop (s = s + term) nests as deep as it ran: hash leaves first, so no hash recurses down the tree.
+    _hash_leaves_first(expr)
+    out = visit(expr)
     if _is_const(out):
         raise InputError("the expression is a constant: there is nothing to differentiate")
     used = {a for n in nodes for a in n.args}

@@ -12,6 +12,8 @@ from typing import Any
 import sympy
 from sympy.printing.latex import LatexPrinter
 
+from .names import ascii_greek, is_name
+
 __all__ = ["DerivePrinter", "Tex", "latex", "escape_tex", "symbol_latex"]
 
 
@@ -35,6 +37,13 @@ def escape_tex(text: Any) -> str:
     return _ESCAPE_RE.sub(lambda m: _ESCAPES[m.group(0)], str(text))
 
 
+def _inert_name(name: str) -> str:
+    # A name that is not a name (derive.names) is shown as escaped words, never as TeX: no command in it runs, and
+    # characters pdflatex cannot set are shown as "?" rather than failing the build.
+    shown = "".join(ch if ch.isascii() and ch.isprintable() else "?" for ch in name)
+    return r"\text{" + escape_tex(shown) + "}"
+
+
 class DerivePrinter(LatexPrinter):
     """SymPy's LaTeX printer with derive's conventions."""
 
@@ -55,6 +64,23 @@ class DerivePrinter(LatexPrinter):
             return out
         except TypeError:   # unhashable
             return super()._print(expr)
+
+    def _print_Symbol(self, expr: sympy.Symbol, style: str = "plain") -> str:
+        # SymPy prints any name holding a brace or a backslash verbatim (x_{\text{...}} reaches the page as live TeX);
+        # derive prints a name as TeX only when it passes derive.names' grammar, whoever built the symbol.
+        given = self._settings["symbol_names"].get(expr)
+        if given is not None:
+            return given
+        name = ascii_greek(expr.name)
+        if not is_name(name):
+            return _inert_name(expr.name)
+        return self._deal_with_super_sub(name, style=style)
+
+    def _hprint_Function(self, func: str) -> str:
+        # the same guard for the name of an applied function (a user's own sympy.Function("..."))
+        if not is_name(func):
+            return _inert_name(func).replace("%", "%%")   # SymPy fills the name in with "%" formatting
+        return super()._hprint_Function(func)
 
     def _print_log(self, expr: sympy.Expr, exp: str | None = None) -> str:
         # log(x) is natural; log(x, b) carries its base. "\ln" for base e keeps the output unambiguous.

@@ -5,6 +5,8 @@ so the printer lays out brackets, products and signs, and nothing glues ``\\frac
 """
 from __future__ import annotations
 
+from functools import lru_cache
+
 import sympy
 
 
@@ -23,15 +25,18 @@ class TexAtom(sympy.Symbol):
         return self._tex
 
 
+@lru_cache(maxsize=65536)
 def node_symbol(letter: str, index: int) -> sympy.Symbol:
     """v_3, v_{-1}: SymPy's own subscript rules print ``v_{3}``, ``v_{-1}``."""
     return sympy.Symbol(f"{letter}_{{{index}}}")
 
 
+@lru_cache(maxsize=65536)
 def bar(letter: str, index: int) -> TexAtom:
     return TexAtom(rf"\bar{{{letter}}}_{{{index}}}")
 
 
+@lru_cache(maxsize=65536)
 def dot(letter: str, index: int) -> TexAtom:
     return TexAtom(rf"\dot{{{letter}}}_{{{index}}}")
 
@@ -121,6 +126,14 @@ def _needs_parens(e: sympy.Basic) -> bool:
 
 
 def _plain_printer(printer):
-    """The same printer with implicit multiplication (its other user settings kept)."""
-    keep = {k: printer._settings[k] for k in ("plain_log_base", "sigfigs", "fold_short_frac") if k in printer._settings}
-    return type(printer)(dict(keep, mul_symbol=None))
+    """The same printer with implicit multiplication (its other user settings kept); made once per printer and
+    kept on it, so what it prints is cached across the pieces of a derivation like the printer's own pieces."""
+    plain = printer.__dict__.get("_plain_printer")
+    if plain is None:
+        keep = {k: printer._settings[k] for k in ("plain_log_base", "sigfigs", "fold_short_frac")
+                if k in printer._settings}
+        plain = printer.__dict__["_plain_printer"] = type(printer)(dict(keep, mul_symbol=None))
+    cache = plain.__dict__.get("_piece_cache")
+    if cache is not None and len(cache) > 200_000:   # bound memory across a long-running process, as latex() does
+        cache.clear()
+    return plain

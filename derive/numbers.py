@@ -13,11 +13,13 @@ from __future__ import annotations
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, localcontext
 
 import math
+import sys
 
 import mpmath
 import sympy
 
-from .errors import DomainError
+from .errors import DomainError, LimitError
+from .settings import LIMITS
 
 SCI_HIGH = 10 ** 7     # at or above: scientific form
 SCI_LOW = sympy.Rational(1, 10 ** 4)  # below (and non-zero): scientific form
@@ -32,9 +34,33 @@ def as_number(value: object) -> sympy.Expr:
     return sympy.Integer(value) if isinstance(value, int) else sympy.Float(value)
 
 
+_LOG10_2 = math.log10(2)
+# Decimal's default context stops at exponent 999999; keep well inside it (a Float's exponent is checked in bits)
+_MAX_MAGNITUDE_DIGITS = 900_000
+
+
+def digits_of(value: sympy.Expr) -> int:
+    """Decimal digits of a Rational's numerator plus denominator, counted from bits (``str`` of an int over
+    4,300 digits raises ValueError, and would be slow anyway)."""
+    if not value.is_Rational:
+        return 0
+    return int((abs(int(value.p)).bit_length() + int(value.q).bit_length()) * _LOG10_2) + 1
+
+
+def check_magnitude(value: sympy.Expr, where: str | None = None) -> None:
+    """A value too long to compute with or show reliably is a LimitError, never a raw ValueError, inf or a
+    decimal trap: an exact value over ``max_value_digits`` digits, a Float beyond 10^900000."""
+    if value.is_Rational and digits_of(value) > LIMITS.max_value_digits:
+        raise LimitError(f"an exact value with about {digits_of(value)} digits (the limit is "
+                         f"{LIMITS.max_value_digits})", where)
+    if value.is_Float and value != 0 and abs(value._mpf_[2] + value._mpf_[3]) * _LOG10_2 > _MAX_MAGNITUDE_DIGITS:
+        raise LimitError(f"a value of magnitude beyond 10^(+-{_MAX_MAGNITUDE_DIGITS})", where)
+
+
 def to_decimal(value: sympy.Expr, digits: int = 60) -> Decimal:
     """A Decimal with ``digits`` significant digits (exact for integers)."""
     value = as_number(value)
+    check_magnitude(value)
     if value.is_Integer:
         return Decimal(int(value))
     if not value.is_number:
@@ -78,20 +104,27 @@ def _sci_round(d: Decimal, sigfigs: int) -> Decimal:
         return +d
 
 
-def rounded(value: sympy.Expr, sigfigs: int) -> sympy.Rational:
-    """The displayed value as an exact Rational, to be carried on in handwritten mode."""
+def rounded(value: sympy.Expr, sigfigs: int) -> sympy.Expr:
+    """The displayed value as an exact Rational (a Float when that would be too long), carried on in handwritten
+    mode."""
     if isinstance(value, sympy.Basic) and value.is_Integer:
         return value
-    return sympy.Rational(str(round_display(value, sigfigs)))
+    d = round_display(value, sigfigs)
+    if abs(d.adjusted()) + sigfigs > LIMITS.max_value_digits:
+        # 1.00e-400000 as a Rational has 400,000 digits: carry the displayed digits in a Float instead
+        return sympy.Float(str(d), max(sigfigs + 10, 30))
+    return sympy.Rational(str(d))
 
 
 def format_number(value: sympy.Expr, sigfigs: int = 3) -> str:
     """LaTeX for a value under the display rule: ``0.699``, ``1272.6``, ``-6``, ``1.38 \\times 10^{8}``."""
     value = as_number(value)
     d = to_decimal(value)
-    if value.is_Integer:  # exact integers are written out in full (parameter counts)
-        return str(int(d))
-    if value.is_Float and abs(d) < SCI_HIGH and abs(d - d.to_integral_value()) < Decimal("1e-30"):
+    if value.is_Integer:  # exact integers are written out in full (parameter counts) -- unless very long
+        text = format(d, "f")   # Decimal, not str(int): no int-to-str digit limit
+        return format_scientific(value, sigfigs) if len(text.lstrip("-")) > LIMITS.max_shown_digits else text
+    if value.is_Float and abs(d) < SCI_HIGH and d.to_integral_value() != 0 \
+            and abs(d - d.to_integral_value()) < Decimal("1e-30"):   # (not 1e-35: that is no integer, nor 0)
         return str(int(d.to_integral_value()))  # an integral value carried at high precision (the seed's -6), not "-6.00"
     if d == 0:
         return "0"
@@ -133,10 +166,15 @@ def format_scientific(value: sympy.Expr, sigfigs: int = 3) -> str:
 
 
 def to_float(value: sympy.Expr) -> float | str:
-    """Full-precision float for JSON output (a value beyond double range as a decimal string, never Infinity)."""
+    """Full-precision float for JSON output; a value beyond double range -- too large, or so small that it would
+    underflow to 0 or lose digits as a subnormal -- as a decimal string (30 digits), never Infinity or 0.0."""
     d = to_decimal(value, 30)
     f = float(d)
-    return f if math.isfinite(f) else format(d, "e")
+    if math.isfinite(f) and (d == 0 or abs(f) >= sys.float_info.min):
+        return f
+    with localcontext() as ctx:
+        ctx.prec = 30
+        return format((+d).normalize(), "e")
 
 
 def count_sigfigs(text: str) -> int:

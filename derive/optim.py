@@ -36,7 +36,13 @@ _LABELS = "abcdefghij"
 def _parts_list(derive: str | Iterable[str] | None, name: str) -> list[str]:
     if derive is None:
         return ["update", "first", "second"] + (["general"] if name in ("adam", "adamw") else [])
-    items = [p.strip() for p in (derive.split(",") if isinstance(derive, str) else derive) if p.strip()]
+    try:
+        raw = derive.split(",") if isinstance(derive, str) else list(derive)
+    except TypeError:
+        raw = [derive]
+    if not all(isinstance(p, str) for p in raw):
+        raise InputError("derive must be part names: a list of text, or text like 'update,first'", "derive")
+    items = [p.strip() for p in raw if p.strip()]
     if not items:
         raise InputError("no parts asked for; choose from " + ", ".join(PARTS), "derive")
     for p in items:
@@ -142,8 +148,11 @@ def _cell(x: Any, sigfigs: int) -> Tex:
 def trajectory_derivation(traj: Trajectory, notation: str = "seed", sigfigs: int = 6,
                           max_rows: int = 20) -> Derivation:
     """The update rule and a table of the steps (JSON: the trajectory itself, full precision)."""
-    if not isinstance(sigfigs, int) or not 1 <= sigfigs <= 15:
+    if isinstance(sigfigs, bool) or not isinstance(sigfigs, int) or not 1 <= sigfigs <= 15:
         raise InputError(f"sigfigs must be a whole number from 1 to 15, not {sigfigs!r}", "sigfigs")
+    if isinstance(max_rows, bool) or not isinstance(max_rows, int) or max_rows < 11:
+        # the table shows the first rows, a \vdots and the last 5: fewer than 11 rows cannot hold that
+        raise InputError(f"max_rows must be a whole number of at least 11, not {max_rows!r}", "max_rows")
     nt = make_notation(notation, vector=not traj.scalar)
     r = rule(nt, traj.hyper)
     rule_part = update_part(nt, r, "(a)", f"{TITLES[traj.optimizer]}, on iteration t:",

@@ -13,7 +13,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from .errors import DomainError, InputError, LimitError
-from .optim_params import Hyper, resolve
+from .optim_params import Hyper, resolve, shown
 
 __all__ = ["Trajectory", "trajectory", "run", "MAX_LOSS_STEPS"]
 
@@ -131,13 +131,60 @@ def _step(h: Hyper, st: dict[str, np.ndarray], w: np.ndarray, g: np.ndarray, t: 
     raise InputError(f"no numeric rule for {name!r}", "optimizer")  # pragma: no cover (OPTIONS is closed)
 
 
+# what each state array is called in a message
+_QUANTITY = {"m": "the first moment m", "v": "the second moment v", "vmax": "the running maximum of v (AMSGrad)",
+             "G": "the sum of squared gradients G", "gbar": "the average gradient", "b": "the momentum buffer b"}
+
+
+def _checked_step(h: Hyper, st: dict[str, np.ndarray], w: np.ndarray, g: np.ndarray, t: int) -> np.ndarray:
+    """One step in float64 like torch, but an overflow to inf/nan is a DomainError naming the step and the quantity
+    (torch would carry it on silently: v = inf makes m/sqrt(v) = 0 and the weight stops moving)."""
+    with np.errstate(all="ignore"):   # the checks below report it; no RuntimeWarning on stderr
+        _squares_representable(h, g, t)
+        w_new = _step(h, st, w, g, t)
+    for key, arr in st.items():
+        _finite(arr, _QUANTITY.get(key, key), t)
+    _finite(w_new, "the parameter w", t)
+    return w_new
+
+
+def _finite(arr: np.ndarray, what: str, t: int) -> None:
+    flat = np.asarray(arr).ravel()
+    if not np.all(np.isfinite(flat)):
+        bad = float(flat[~np.isfinite(flat)][0])
+        raise DomainError(f"{what} is {bad!r} after step {t} (float64 overflow or 0/0): use smaller gradients, "
+                          "a smaller learning rate or rescale the problem", "trajectory")
+
+
+def _square_weight(h: Hyper) -> float:
+    """The weight of g^2 in the optimizer's second-moment sum (0: it keeps none)."""
+    if h.name in ("adam", "adamw"):
+        return 1 - h["betas"][1]
+    if h.name == "rmsprop":
+        return 1 - h["alpha"]
+    return 1.0 if h.name == "adagrad" else 0.0
+
+
+def _squares_representable(h: Hyper, g: np.ndarray, t: int) -> None:
+    """The squared-gradient term must not underflow where it matters: with g = 1e-200 and eps = 1e-320,
+    (1 - beta2) g^2 is 0 in float64 and the step divides by eps alone (w jumps by 1e117 instead of lr)."""
+    c = _square_weight(h)
+    if not c:
+        return
+    term = (c * g) * g
+    lost = (g != 0) & (np.abs(term) < np.finfo(np.float64).tiny) & (np.sqrt(c) * np.abs(g) > h["eps"])
+    if np.any(lost):
+        raise DomainError(f"the squared gradient underflows in float64 at step {t} (g = {float(g[lost][0])!r}) "
+                          f"while it outweighs eps = {h['eps']!r}: rescale the problem", "trajectory")
+
+
 def _as_w0(w0: Any) -> np.ndarray:
     if w0 is None:
         raise InputError("w0 (the initial parameter) is missing", "w0")
     try:
         arr = np.array(w0, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise InputError(f"w0 must be a number or a list of numbers, not {w0!r}", "w0") from None
+    except (TypeError, ValueError, OverflowError):
+        raise InputError(f"w0 must be a number or a list of numbers, not {shown(w0)}", "w0") from None
     if arr.ndim > 1 or arr.size == 0:
         raise InputError("w0 must be a number or a non-empty list of numbers", "w0")
     if not np.all(np.isfinite(arr)):
@@ -154,7 +201,7 @@ def _as_grads(grads: Any, w0: np.ndarray) -> np.ndarray:
                 raise InputError(f"gradient {i} has {got}; w0 has {w0.shape[0]}", "grads")
     try:
         arr = np.array(grads, dtype=np.float64)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise InputError("grads must be a list of numbers (one per step), or of lists matching w0", "grads") from None
     if arr.ndim == 0 or arr.shape[0] == 0:
         raise InputError("grads is empty: give one gradient per step", "grads")
@@ -177,7 +224,7 @@ def run(h: Hyper, w0: np.ndarray, grads: np.ndarray, record_states: bool = False
     states: list[dict[str, np.ndarray]] = []
     g2 = grads.reshape(grads.shape[0], -1)
     for t in range(1, grads.shape[0] + 1):
-        w = _step(h, st, w, g2[t - 1], t)
+        w = _checked_step(h, st, w, g2[t - 1], t)
         out[t - 1] = w
         if record_states:
             states.append({k: v.copy() for k, v in st.items()})
@@ -190,10 +237,12 @@ def _loss_run(h: Hyper, w0: np.ndarray, loss: str, steps: Any, record_states: bo
 
     if w0.ndim != 0:
         raise InputError("a loss expression needs a scalar w0 (give --grads for a vector parameter)", "loss")
+    if not isinstance(loss, str):
+        raise InputError(f"the loss must be an expression in w (text), not {shown(loss)}", "loss")
     if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
-        raise InputError(f"steps must be a whole number >= 1 with a loss, not {steps!r}", "steps")
+        raise InputError(f"steps must be a whole number >= 1 with a loss, not {shown(steps)}", "steps")
     if steps > MAX_LOSS_STEPS:
-        raise LimitError(f"at most {MAX_LOSS_STEPS} steps with a loss expression, not {steps}", "steps")
+        raise LimitError(f"at most {MAX_LOSS_STEPS} steps with a loss expression, not {shown(steps)}", "steps")
     expr = parse(loss, where="loss")
     free = sorted(expr.free_symbols, key=str)
     if len(free) > 1:
@@ -212,7 +261,7 @@ def _loss_run(h: Hyper, w0: np.ndarray, loss: str, steps: Any, record_states: bo
         if not val.is_number or not val.is_real or not math.isfinite(float(val)):
             raise DomainError(f"the loss's derivative is not finite at w = {float(w[0])!r} (step {t})", "loss")
         g = np.array([float(val)])
-        w = _step(h, st, w, g, t)
+        w = _checked_step(h, st, w, g, t)
         grads.append(g[0])
         weights.append(w[0])
         if record_states:

@@ -43,10 +43,12 @@ _RANGES = {
 
 def canonical_name(name: str) -> str:
     """``Adam`` -> ``adam``; an unknown name is an InputError listing the known ones."""
-    key = str(name).strip().lower().replace("_", "-")
+    if not isinstance(name, str):
+        raise InputError(f"the optimizer must be named by text, not {shown(name)}", "optimizer")
+    key = name.strip().lower().replace("_", "-")
     key = _ALIASES.get(key, key)
     if key not in OPTIONS:
-        raise InputError(f"unknown optimizer {name!r}; known: {', '.join(OPTIMIZERS)}", "optimizer")
+        raise InputError(f"unknown optimizer {shown(name)}; known: {', '.join(OPTIMIZERS)}", "optimizer")
     return key
 
 
@@ -70,12 +72,23 @@ class Hyper:
         return {k: (list(v) if isinstance(v, tuple) else v) for k, v in self.values.items()}
 
 
+def shown(value: Any) -> str:
+    """``repr`` for a message, short: an int over 4,300 digits cannot even be printed (ValueError)."""
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 200:
+        return f"an integer of about {int(value.bit_length() * 0.30103) + 1} digits"
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
 def _number(value: Any, field: str) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) and not hasattr(value, "__float__"):
-        raise InputError(f"{field} must be a number, not {value!r}", field)
-    x = float(value)
+        raise InputError(f"{field} must be a number, not {shown(value)}", field)
+    try:
+        x = float(value)
+    except (TypeError, ValueError, OverflowError):   # complex, a numpy array, a huge int...
+        raise InputError(f"{field} must be a number, not {shown(value)}", field) from None
     if not math.isfinite(x):
-        raise InputError(f"{field} must be a finite number, not {value!r}", field)
+        raise InputError(f"{field} must be a finite number, not {shown(value)}", field)
     return x
 
 
@@ -106,10 +119,10 @@ def resolve(name: str, options: Mapping[str, Any] | None = None) -> Hyper:
     for field, v in list(values.items()):
         if field in _BOOL:
             if not isinstance(v, bool):
-                raise InputError(f"{field} must be true or false, not {v!r}", field)
+                raise InputError(f"{field} must be true or false, not {shown(v)}", field)
         elif field == "betas":
             if isinstance(v, (str, bytes)) or not hasattr(v, "__len__") or len(v) != 2:
-                raise InputError(f"betas must be a pair (beta1, beta2), not {v!r}", "betas")
+                raise InputError(f"betas must be a pair (beta1, beta2), not {shown(v)}", "betas")
             pair = tuple(_number(b, f"beta{i}") for i, b in enumerate(v, 1))
             for i, b in enumerate(pair, 1):
                 _check_range(b, f"beta{i}", 0.0, 1.0, False)
@@ -118,7 +131,7 @@ def resolve(name: str, options: Mapping[str, Any] | None = None) -> Hyper:
             x = _number(v, field)
             if field == "lr":
                 if x <= 0:
-                    raise InputError(f"lr (learning rate) must be > 0, not {v!r}", "lr")
+                    raise InputError(f"lr (learning rate) must be > 0, not {shown(v)}", "lr")
             else:
                 _check_range(x, field, *_RANGES[field])
             values[field] = x

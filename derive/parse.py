@@ -14,8 +14,9 @@ from typing import Callable
 
 import sympy
 
-from .errors import LimitError, ParseError, UnsupportedError
+from .errors import InputError, LimitError, ParseError, UnsupportedError
 from .functions import relu, sigmoid
+from .names import check_name
 from .settings import LIMITS
 
 __all__ = ["parse", "parse_latex", "parse_plain", "parse_values", "parse_number", "looks_like_latex",
@@ -196,6 +197,9 @@ def _normalise(expr: sympy.Expr, where: str | None) -> sympy.Expr:
             if name in _RELU_NAMES and len(args) == 1:
                 return relu(args[0], evaluate=False)
             raise UnsupportedError(f"unsupported operation: {name}; supported: {', '.join(SUPPORTED)}", where)
+        if e.is_Symbol:
+            check_name(e.name, where)   # the one door for names: nothing but a name reaches the printer
+            return e
         if not e.args:
             return e
         new = [walk(a) for a in e.args]
@@ -256,7 +260,12 @@ def parse_plain(text: str, log_base: str = "e", where: str | None = None) -> sym
                 fail(node, "number too large (beyond floating point)", LimitError)
             return sympy.Integer(node.value) if isinstance(node.value, int) else sympy.Rational(repr(node.value))
         if isinstance(node, ast.Name):
-            return _CONSTANTS.get(node.id) or sympy.Symbol(node.id)
+            if node.id in _CONSTANTS:
+                return _CONSTANTS[node.id]
+            try:
+                return sympy.Symbol(check_name(node.id))
+            except InputError as exc:
+                raise ParseError(exc.message, where, text.strip(), node.col_offset) from None
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
             a = conv(node.operand)
             return a if isinstance(node.op, ast.UAdd) else sympy.Mul(-1, a, evaluate=False)
@@ -379,8 +388,9 @@ def parse_values(text: str, where: str = "--at") -> list[tuple[str, sympy.Ration
             continue
         name, eq, value = item.partition("=")
         name = name.strip()
-        if not eq or not re.fullmatch(r"[A-Za-z\\][A-Za-z0-9_{}\\^-]*", name):
+        if not eq or not name:
             raise ParseError(f"item {i} ({item!r}) is not of the form name=value", where)
+        check_name(name, f"{where} item {i}")
         if any(n == name for n, _ in out):
             raise ParseError(f"{name} is given twice", where)
         out.append((name, parse_number(value, f"{where} {name}")))

@@ -6,6 +6,7 @@ from typing import Any, Mapping
 from .autodiff import PARTS, autodiff
 from .derivation import Block, Derivation, Part
 from .errors import InputError
+from .evaluate import point_of
 from .figure import graph_figure
 from .problems import Problem, Solved, kind, take, with_texts
 from .traces import derivation_for
@@ -41,7 +42,7 @@ def solve_autodiff(p: Problem, settings: Mapping[str, Any]) -> Solved:
     names, labels, texts = _parts(p, f.get("parts", list(PARTS)), PARTS)
     opts = {k: f.get(k, settings.get(k)) for k in ("log_base", "letter", "sigfigs", "rounding")}
     opts = {k: (str(v) if k == "log_base" else v) for k, v in opts.items() if v is not None}
-    r = autodiff(f["expr"], at=f["at"], wrt=f.get("wrt"), parts=names,
+    r = autodiff(f["expr"], at=point_of(f["at"]), wrt=f.get("wrt"), parts=names,
                  forward_letter=f.get("forward_letter"), **opts)
     d = with_texts(derivation_for(r, tuple(labels)), texts)
     d.title = f.get("title", "")

@@ -7,6 +7,7 @@ A bad problem is reported with the file, problem number and field; the other pro
 from __future__ import annotations
 
 import json
+import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,7 +19,7 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 from .derivation import Block, Derivation, Part
-from .errors import DeriveError, InputError
+from .errors import DeriveError, InputError, LimitError
 from .latex import Tex
 from .render import render_derivation, render_template
 
@@ -55,10 +56,23 @@ class Solved:
     error: DeriveError | None = None
     figure: Tex | None = None
     intro: str = ""
+    where: str = ""                # "FILE, problem N", set by solve_problem
 
     @property
     def ok(self) -> bool:
         return self.error is None
+
+    def rendered(self, render: Callable[[Derivation], Any]) -> Any:
+        """``render(derivation)``, or None once it has failed: the failure becomes this problem's error (the
+        document then shows it in the problem's box) instead of losing the others."""
+        if self.derivation is None:
+            return None
+        try:
+            return render(self.derivation)
+        except Exception as exc:   # noqa: BLE001
+            self.error = problem_error(exc, self.where or f"problem {self.number}")
+            self.derivation, self.figure = None, None
+            return None
 
 
 @dataclass
@@ -78,22 +92,23 @@ class Solution:
         return [p.error for p in self.problems if p.error is not None]
 
     def to_latex(self) -> str:
+        bodies = [p.rendered(lambda d: render_derivation(d, "latex")) for p in self.problems]
         items = [dict(number=p.number, intro=p.intro, error=str(p.error) if p.error else "",
-                      body=Tex(render_derivation(p.derivation, "latex")) if p.derivation else Tex(""),
-                      figure=p.figure or Tex("")) for p in self.problems]
+                      body=Tex(body or ""), figure=p.figure or Tex("")) for p, body in zip(self.problems, bodies)]
         return render_template("problemset.tex.j2", "latex", title=self.title, author=self.author, problems=items)
 
     def to_markdown(self) -> str:
-        items = [dict(number=p.number, intro=p.intro, error=str(p.error) if p.error else "",
-                      body=Tex(render_derivation(p.derivation, "markdown")) if p.derivation else Tex(""))
-                 for p in self.problems]
+        bodies = [p.rendered(lambda d: render_derivation(d, "markdown")) for p in self.problems]
+        items = [dict(number=p.number, intro=p.intro, error=str(p.error) if p.error else "", body=Tex(body or ""))
+                 for p, body in zip(self.problems, bodies)]
         return render_template("problemset.md.j2", "markdown", title=self.title, author=self.author, problems=items)
 
     def to_dict(self) -> dict[str, Any]:
+        data = [p.rendered(lambda d: d.to_dict()) for p in self.problems]
         return {"title": self.title, "author": self.author, "ok": self.ok,
                 "problems": [{"number": p.number, "kind": p.kind,
                               "error": p.error.to_dict() if p.error else None,
-                              "data": p.derivation.to_dict() if p.derivation else None} for p in self.problems]}
+                              "data": d} for p, d in zip(self.problems, data)]}
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n"
@@ -185,16 +200,33 @@ def take(p: Problem, allowed: dict[str, tuple[type, ...]], required: tuple[str, 
 
 
 def solve_problem(p: Problem, settings: Mapping[str, Any]) -> Solved:
+    """One problem solved, or carrying the error that stopped it: never an exception, whatever went wrong."""
     solver = KINDS.get(p.kind)
     try:
         if solver is None:
             raise InputError(f"unknown kind {p.kind!r}; kinds: {', '.join(sorted(KINDS))}", p.where)
-        return solver(p, settings)
-    except DeriveError as exc:
-        if not exc.where or not exc.where.startswith(p.where):
-            exc = type(exc)(exc.message, f"{p.where}" + (f", {exc.where}" if exc.where else ""), exc.source,
-                            exc.column)
-        return Solved(p.number, p.kind, None, exc)
+        solved = solver(p, settings)
+    except Exception as exc:   # noqa: BLE001 -- one problem must not take the whole set down with it
+        return Solved(p.number, p.kind, None, problem_error(exc, p.where), where=p.where)
+    solved.where = p.where
+    return solved
+
+
+def problem_error(exc: Exception, where: str) -> DeriveError:
+    """``exc`` as a DeriveError that names the problem; an unexpected exception becomes one deterministic line
+    (its type and first line, memory addresses blanked) instead of a traceback."""
+    if isinstance(exc, DeriveError):
+        if exc.where and exc.where.startswith(where):
+            return exc
+        return type(exc)(exc.message, where + (f", {exc.where}" if exc.where else ""), exc.source, exc.column)
+    if isinstance(exc, RecursionError):
+        return LimitError("the problem nests too deeply to solve", where)
+    if isinstance(exc, MemoryError):
+        return LimitError("the problem needs more memory than is available", where)
+    first = (str(exc).splitlines() or [""])[0]
+    first = re.sub(r"0x[0-9A-Fa-f]+", "0x…", first)[:200]
+    return DeriveError(f"internal error ({type(exc).__name__}{': ' + first if first else ''}); "
+                       "this is a bug in derive", where)
 
 
 def solve(ps: ProblemSet) -> Solution:

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import functools
 import os
+import re
+import resource
 import shutil
+import signal
 import subprocess
 import tempfile
 from pathlib import Path
@@ -16,8 +19,9 @@ from typing import Any
 
 import jinja2
 
-from .errors import DeriveError
+from .errors import DeriveError, LimitError
 from .latex import Tex, escape_tex
+from .settings import LIMITS
 
 FORMATS = ("latex", "markdown", "json")
 
@@ -91,28 +95,66 @@ def have_tex() -> bool:
     return shutil.which("latexmk") is not None or shutil.which("pdflatex") is not None
 
 
-def compile_pdf(tex: str, out: str | os.PathLike[str], timeout: float = 300) -> Path:
-    """Build a PDF from LaTeX source in a temporary directory, never with shell escape."""
+def _tex_rlimits() -> None:  # pragma: no cover - runs in the child between fork and exec
+    # TeX on derive's own output needs a few hundred MB; a runaway macro must not take the machine with it.
+    cap = LIMITS.tex_memory_mb * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+
+
+_TEX_ERROR = re.compile(r"^(?:!\s*(?P<bang>.*)|(?:\./)?[\w.-]+\.tex:(?P<line>\d+):\s*(?P<msg>.*))$", re.M)
+
+
+def _first_tex_error(log: str) -> str:
+    """The first error of a TeX log (``! ...`` or, with -file-line-error, ``./doc.tex:12: ...``), on one line."""
+    m = _TEX_ERROR.search(log)
+    if not m:
+        return "no error line in the log"
+    text = m.group("bang") if m.group("bang") is not None else f"{m.group('msg')} (line {m.group('line')} of the LaTeX)"
+    return text if len(text) <= 160 else text[:157] + "..."
+
+
+def compile_pdf(tex: str, out: str | os.PathLike[str], timeout: float | None = None) -> Path:
+    """Build a PDF from LaTeX source, as untrusted work: a fresh temporary folder, no shell escape, paranoid file
+    access (TeX may read and write nothing outside that folder but its own installation), a time and a memory
+    limit. A failure is one :class:`DeriveError` line; the TeX log is then kept beside ``out`` as ``*.log``."""
     out = Path(out)
+    timeout = LIMITS.tex_seconds if timeout is None else timeout
     if not have_tex():
         raise DeriveError("cannot build a PDF: neither latexmk nor pdflatex is installed "
                           "(install TeX Live, e.g. 'apt-get install texlive-latex-recommended texlive-pictures latexmk')")
     with tempfile.TemporaryDirectory(prefix="derive-tex-") as tmp:
         src = Path(tmp) / "doc.tex"
         src.write_text(tex, encoding="utf-8")
+        tex_flags = "-no-shell-escape -interaction=nonstopmode -halt-on-error -file-line-error"
         if shutil.which("latexmk"):
-            cmd = ["latexmk", "-pdf", "-interaction=nonstopmode", "-halt-on-error", "-no-shell-escape",
-                   "-pdflatex=pdflatex -no-shell-escape -interaction=nonstopmode -halt-on-error %O %S", "doc.tex"]
+            # -norc: no latexmkrc (Perl code) from the user's home or the build folder is run
+            cmd = ["latexmk", "-norc", "-pdf", "-interaction=nonstopmode", "-halt-on-error", "-no-shell-escape",
+                   f"-pdflatex=pdflatex {tex_flags} %O %S", "doc.tex"]
         else:
-            cmd = ["pdflatex", "-no-shell-escape", "-interaction=nonstopmode", "-halt-on-error", "doc.tex"]
-        env = dict(os.environ, openout_any="p", shell_escape="f")
-        proc = subprocess.run(cmd, cwd=tmp, capture_output=True, text=True, timeout=timeout, env=env,
-                              stdin=subprocess.DEVNULL)
+            cmd = ["pdflatex", *tex_flags.split(), "doc.tex"]
+        # kpathsea's paranoid mode: no \input or \openout of an absolute path, a parent folder or a dot file
+        env = dict(os.environ, openin_any="p", openout_any="p", shell_escape="f", TEXMFOUTPUT=tmp)
+        proc = subprocess.Popen(cmd, cwd=tmp, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                stderr=subprocess.STDOUT, start_new_session=True, preexec_fn=_tex_rlimits)
+        try:
+            output, _ = proc.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)   # latexmk's pdflatex children too
+            proc.communicate()
+            raise LimitError(f"LaTeX did not finish building {out.name} within {timeout:g} s; "
+                             "the build was stopped") from None
         pdf = Path(tmp) / "doc.pdf"
         if proc.returncode != 0 or not pdf.exists():
-            log = (Path(tmp) / "doc.log")
-            tail = log.read_text(errors="replace")[-2000:] if log.exists() else proc.stdout[-2000:]
-            raise DeriveError(f"LaTeX failed to compile the document:\n{tail}")
+            log = Path(tmp) / "doc.log"
+            text = log.read_text(errors="replace") if log.exists() else output.decode(errors="replace")
+            kept = out.with_suffix(".log")
+            try:
+                kept.parent.mkdir(parents=True, exist_ok=True)
+                kept.write_text(text, encoding="utf-8")
+                where = f"; the log is at {kept}"
+            except OSError:
+                where = ""
+            raise DeriveError(f"LaTeX could not build {out.name}: {_first_tex_error(text)}{where}")
         out.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(pdf, out)
     return out

@@ -52,6 +52,12 @@ class Limits:
     max_exponent: int = 1000       # |integer exponent| evaluated exactly
     max_value_digits: int = 10000  # decimal digits of an exact intermediate value
     step_seconds: float = 5.0      # wall time for one checked step in a worker process
+    tex_seconds: float = 120.0     # wall time for one PDF build (latexmk's passes together)
+    tex_memory_mb: int = 2048      # address space of the TeX processes of one PDF build
+    max_shown_digits: int = 100    # an exact integer longer than this is shown in scientific form
+    max_step_seconds: float = 600.0  # the largest per-statement time a check may be given
+    max_variants: int = 1000       # variants written by one `derive variants`
+    max_jobs: int = 8              # worker processes of one command
 
 
 LIMITS = Limits()

@@ -7,7 +7,7 @@ the symbolic one with numbers in place.
 from __future__ import annotations
 
 import re
-import sys
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import sympy
@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from .autodiff import AutodiffResult
 
 MAX_TREE_TERMS = 64        # the tree-style chain rule repeats shared subexpressions; beyond this many paths, skip it
+MAX_TREE_FACTORS = 256     # ... and beyond this many factors in all (a long path is one product that cannot break)
 MAX_INLINE_SIZE = 25      # a subexpression with more symbols and operations is named by its node in ∂( )
 LINE_WIDTH = 62           # rough characters of maths that fit one line of the page
 
@@ -48,6 +49,13 @@ def _subst(e: sympy.Expr, mapping: dict) -> sympy.Expr:
     return e.func(*(_subst(a, mapping) for a in e.args), evaluate=False)
 
 
+def _num_key(v: sympy.Expr) -> tuple:
+    """A dictionary key for a value: 0.5 and 1/2 are equal in SymPy but need not be spelled alike, and Floats that
+    agree as doubles share a hash (a trace converging to a fixed point would make every lookup compare them all)."""
+    mpf = getattr(v, "_mpf_", None)
+    return (type(v), mpf) if mpf is not None else (type(v), v)
+
+
 class _Writer:
     def __init__(self, r: "AutodiffResult") -> None:
         self.r = r
@@ -59,9 +67,21 @@ class _Writer:
         self.out = next(c for c in ("y", "f", "F", "L", "z", "out") if c not in names)
         base = None if self.s.log_base == "e" else sympy.Integer(int(self.s.log_base))
         self.pset = dict(plain_log_base=base, sigfigs=self.s.sigfigs)
+        self.index_of = {n.name: n.index for n in self.g.inputs}
+        self._vm: dict | None = None
+        self._tex: dict[tuple, Tex] = {}
+        self._valued: dict[tuple[int, int], sympy.Expr] = {}
+        self._nums: dict[tuple, TexAtom] = {}
+        self._numtex: dict[tuple, Tex] = {}
+        self._tangent_forms: dict[int, list] = {}
+        self._factored: dict[int, list[Line]] = {}
 
     def tex(self, e: sympy.Expr, **extra) -> Tex:
-        return latex(e, **self.pset, **extra)
+        key = (e, tuple(extra.items()))   # node names and stages recur across lines and directions
+        got = self._tex.get(key)
+        if got is None:
+            got = self._tex[key] = latex(e, **self.pset, **extra)
+        return got
 
     def form(self, e: sympy.Expr, **kw) -> tuple[Tex, list[Tex] | None]:
         """A stage of a line: its LaTeX, and the LaTeX of each top-level term when it is a sum (for breaking)."""
@@ -90,14 +110,41 @@ class _Writer:
 
     def num(self, v: sympy.Expr) -> TexAtom:
         """A value as an atom spelled as displayed (negative values in brackets, as inside a product)."""
-        t = format_number(v, self.s.sigfigs)
-        return TexAtom(rf"\left({t}\right)" if t.startswith("-") else t)
+        key = _num_key(v)
+        got = self._nums.get(key)
+        if got is None:
+            t = format_number(v, self.s.sigfigs)
+            got = self._nums[key] = TexAtom(rf"\left({t}\right)" if t.startswith("-") else t)
+        return got
 
     def numtex(self, v: sympy.Expr) -> Tex:
-        return Tex(format_number(v, self.s.sigfigs))
+        key = _num_key(v)
+        got = self._numtex.get(key)
+        if got is None:
+            got = self._numtex[key] = Tex(format_number(v, self.s.sigfigs))
+        return got
 
     def value_map(self) -> dict:
-        return {self.g.symbol(n.index): self.num(self.r.values[n.index]) for n in self.g.nodes}
+        if self._vm is None:
+            self._vm = {self.g.symbol(n.index): self.num(self.r.values[n.index]) for n in self.g.nodes}
+        return self._vm
+
+    def valued(self, i: int, j: int) -> sympy.Expr:
+        """The local partial ∂v_i/∂v_j with the carried values in place, as one factor (built once per edge)."""
+        key = (i, j)
+        if key not in self._valued:
+            self._valued[key] = Group(_subst(self.g.partial(i, j), self.value_map()))
+        return self._valued[key]
+
+    def few(self, what: str) -> list[Block]:
+        """A note when the part is worked for only some of the inputs (see ``autodiff.MAX_DIRECTIONS``)."""
+        shown, wrt = self.r.shown, self.r.wrt
+        if len(shown) >= len(wrt):
+            return []
+        names = Tex(", ".join(self.tex(sympy.Symbol(w)) for w in shown))
+        return [Block.text(f"The expression has {len(wrt)} inputs; {what}, so this part is given for the first "
+                           f"{len(shown)} only (", names, "). The reverse trace gives the derivative with respect "
+                           "to every input in one pass.")]
 
     def label(self, i: int) -> sympy.Expr:
         """The quantity node i stands for, as the user wrote it (or its node name when that is too long)."""
@@ -122,7 +169,6 @@ class _Writer:
     # ------------------------------------------------------------------------------------ reverse adjoint
     def reverse(self) -> list[Block]:
         g, L = self.g, self.g.letter
-        vm = self.value_map()
         lines = [Line(Tex(self.tex(bar(L, g.output))), (Tex(rf"\bar{{{self.out}}}"), Tex("1")), tag=f"adjoint:{g.output}")]
         for node in reversed(g.nodes):
             j = node.index
@@ -131,8 +177,7 @@ class _Writer:
             cons = g.consumers(j)
             s1 = _uadd([Mul(bar(L, i), PartialFrac(g.symbol(i), g.symbol(j)), evaluate=False) for i in cons])
             s2 = _uadd([Mul(bar(L, i), Group(g.partial(i, j)), evaluate=False) for i in cons])
-            s3 = _uadd([Mul(self.num(self.r.adjoints[i]), Group(_subst(g.partial(i, j), vm)), evaluate=False)
-                        for i in cons])
+            s3 = _uadd([Mul(self.num(self.r.adjoints[i]), self.valued(i, j), evaluate=False) for i in cons])
             forms = [self.form(s1), self.form(s2, mul_symbol="times"), self.form(s3, mul_symbol="times"),
                      (self.numtex(self.r.adjoints[j]), None)]
             lines.extend(self.fit(self.tex(bar(L, j)), forms, f"adjoint:{j}"))
@@ -145,8 +190,7 @@ class _Writer:
     # ------------------------------------------------------------------------------------ forward tangent
     def tangent(self) -> list[Block]:
         g, L = self.g, self.g.letter
-        vm = self.value_map()
-        blocks = []
+        blocks = self.few("a tangent trace is one forward pass per input")
         for w, tan in self.r.tangents.items():
             lines = []
             for n in g.nodes:
@@ -156,11 +200,8 @@ class _Writer:
                                       note=f"seed: d{n.name}/d{w}", tag=f"tangent:{i}"))
                     continue
                 args = list(dict.fromkeys(n.args))
-                s1 = _uadd([Mul(PartialFrac(g.symbol(i), g.symbol(j)), dot(L, j), evaluate=False) for j in args])
-                s2 = _uadd([Mul(Group(g.partial(i, j)), dot(L, j), evaluate=False) for j in args])
-                s3 = _uadd([Mul(Group(_subst(g.partial(i, j), vm)), self.num(tan[j]), evaluate=False) for j in args])
-                forms = [self.form(s1), self.form(s2, mul_symbol="times"), self.form(s3, mul_symbol="times"),
-                         (self.numtex(tan[i]), None)]
+                s3 = _uadd([Mul(self.valued(i, j), self.num(tan[j]), evaluate=False) for j in args])
+                forms = [*self.tangent_forms(i, args), self.form(s3, mul_symbol="times"), (self.numtex(tan[i]), None)]
                 lines.extend(self.fit(self.tex(dot(L, i)), forms, f"tangent:{i}"))
             wt = self.tex(sympy.Symbol(w))
             lines.append(Line(Tex(rf"\frac{{\partial {self.out}}}{{\partial {wt}}} = \dot{{{self.out}}}"),
@@ -170,23 +211,38 @@ class _Writer:
             blocks.append(Block.align(lines))
         return blocks
 
+    def tangent_forms(self, i: int, args: list[int]) -> list:
+        """The symbolic stages of node i's tangent line: the same in every direction, so printed once."""
+        if i not in self._tangent_forms:
+            g, L = self.g, self.g.letter
+            s1 = _uadd([Mul(PartialFrac(g.symbol(i), g.symbol(j)), dot(L, j), evaluate=False) for j in args])
+            s2 = _uadd([Mul(Group(g.partial(i, j)), dot(L, j), evaluate=False) for j in args])
+            self._tangent_forms[i] = [self.form(s1), self.form(s2, mul_symbol="times")]
+        return self._tangent_forms[i]
+
     # ------------------------------------------------------------------------------------ chain rule
-    def paths(self, y: int, x: int) -> int:
-        """How many paths lead from input x to node y (one pass in graph order; capped, it only gates the layout)."""
+    def expansion(self, y: int, x: int) -> tuple[int, int]:
+        """How many paths lead from input x to node y, and how many factors they have in all (one pass in graph
+        order; capped, it only gates the layout)."""
         count: dict[int, int] = {}
+        factors: dict[int, int] = {}
         for n in self.g.nodes:
             if n.is_input:
-                count[n.index] = 1 if n.index == x else 0
+                count[n.index], factors[n.index] = (1 if n.index == x else 0), 0
             else:
-                count[n.index] = min(10 ** 6, sum(count[j] for j in dict.fromkeys(n.args)))
-        return count[y]
+                args = dict.fromkeys(n.args)
+                count[n.index] = min(10 ** 9, sum(count[j] for j in args))
+                factors[n.index] = min(10 ** 9, sum(factors[j] + count[j] for j in args))
+        return count[y], factors[y]
 
-    def tree(self, i: int, x: int, deps: dict, local: bool) -> sympy.Expr:
-        """∂v_i/∂x expanded down every path (shared subexpressions repeated in each branch, as the seed does)."""
+    def tree(self, i: int, x: int, reach: set[int], local: bool) -> sympy.Expr:
+        """∂v_i/∂x expanded down every path (shared subexpressions repeated in each branch, as the seed does).
+        Only called when the expansion is small (MAX_TREE_TERMS paths, MAX_TREE_FACTORS factors), which bounds the
+        recursion as well as the printed size."""
         n = self.g[i]
         terms = []
         for j in dict.fromkeys(n.args):
-            if x not in deps[j]:
+            if j not in reach:
                 continue
             if local:
                 ops = [self.label(o) if isinstance(o, int) else o for o in n.operands]
@@ -199,62 +255,65 @@ class _Writer:
             if j == x:
                 terms.append(factor)
                 continue
-            sub = self.tree(j, x, deps, local)
+            sub = self.tree(j, x, reach, local)
             rest = Bracket(sub) if sub.is_Add else sub
             flat = list(rest.args) if rest.is_Mul else [rest]
             terms.append(_umul(factor, *flat))
         return _uadd(terms)
 
     def chain(self) -> list[Block]:
-        old = sys.getrecursionlimit()
-        sys.setrecursionlimit(max(old, 20 * len(self.g.nodes) + 1000))  # the tree expansion follows a path's depth
-        try:
-            return self._chain()
-        finally:
-            sys.setrecursionlimit(old)
-
-    def _chain(self) -> list[Block]:
         g = self.g
-        deps = g.dependencies()
-        blocks: list[Block] = []
+        blocks: list[Block] = self.few("the chain rule is worked once per input")
         y = g.output
-        for w in self.r.wrt:
-            x = next(n.index for n in g.inputs if n.name == w)
+        for w in self.r.shown:
+            x = self.index_of[w]
+            reach = g.reaches(x)
             xs = sympy.Symbol(w)
             lhs = Tex(self.tex(PartialFrac(self.label(y), xs, outer=True)))
             grad = self.numtex(self.r.adjoints[x])
-            n_paths = self.paths(y, x)
-            if n_paths <= MAX_TREE_TERMS:
-                sym = self.tree(y, x, deps, local=False)
-                loc = self.tree(y, x, deps, local=True)
+            n_paths, n_factors = self.expansion(y, x)
+            if n_paths <= MAX_TREE_TERMS and n_factors <= MAX_TREE_FACTORS:
+                sym = self.tree(y, x, reach, local=False)
+                loc = self.tree(y, x, reach, local=True)
                 lines = self.fit(lhs, [self.form(sym, mul_symbol="dot")], f"chain:{w}")
                 lines += self.fit(Tex(""), [self.form(loc, mul_symbol="dot"), (grad, None)], f"chain-local:{w}")
                 blocks.append(Block.align(lines))
-            else:
+            elif n_paths > MAX_TREE_TERMS:
                 blocks.append(Block.text(f"The expansion down every path has {n_paths} terms; it is given in "
                                          "factored form only (each shared subexpression once)."))
+            else:
+                blocks.append(Block.text(f"The expansion down every path has {n_factors} factors; it is given in "
+                                         "factored form only (each shared subexpression once)."))
             blocks.append(Block.text("Factored (each shared subexpression once, from the output back):"))
-            blocks.append(Block.align(self.factored(y, x, deps)))
+            blocks.append(Block.align(self.factored(y, x, reach)))
         return blocks
 
-    def factored(self, y: int, x: int, deps: dict) -> list[Line]:
+    def factored(self, y: int, x: int, reach: set[int]) -> list[Line]:
         g = self.g
-        ysym = sympy.Symbol(self.out)
         lines = []
         for node in reversed(g.nodes):
             j = node.index
-            if j == y or x not in deps[j] or (node.is_input and j != x):
+            if j == y or j not in reach or (node.is_input and j != x):
                 continue
-            cons = [i for i in g.consumers(j)]
-            s1 = _uadd([Mul(PartialFrac(ysym, self.label(i)) if i != y else sympy.S.One,
-                            PartialFrac(self.label(i), self.label(j)), evaluate=False) if i != y
-                        else PartialFrac(self.label(i), self.label(j)) for i in cons])
-            s2 = _uadd([Mul(PartialFrac(ysym, self.label(i)), self._local(i, j), evaluate=False) if i != y
-                        else self._local(i, j) for i in cons])
-            lines.extend(self.fit(self.tex(PartialFrac(ysym, self.label(j))),
-                                  [self.form(s1, mul_symbol="dot"), self.form(s2, mul_symbol="dot"),
-                                   (self.numtex(self.r.adjoints[j]), None)], f"factored:{j}"))
+            lines.extend(self.factored_line(y, j))
         return lines
+
+    def factored_line(self, y: int, j: int) -> list[Line]:
+        """∂y/∂v_j summed over v_j's consumers: the same whichever input is differentiated by, so built once."""
+        if j in self._factored:
+            return self._factored[j]
+        g = self.g
+        ysym = sympy.Symbol(self.out)
+        cons = g.consumers(j)
+        s1 = _uadd([Mul(PartialFrac(ysym, self.label(i)) if i != y else sympy.S.One,
+                        PartialFrac(self.label(i), self.label(j)), evaluate=False) if i != y
+                    else PartialFrac(self.label(i), self.label(j)) for i in cons])
+        s2 = _uadd([Mul(PartialFrac(ysym, self.label(i)), self._local(i, j), evaluate=False) if i != y
+                    else self._local(i, j) for i in cons])
+        out = self._factored[j] = self.fit(self.tex(PartialFrac(ysym, self.label(j))),
+                                           [self.form(s1, mul_symbol="dot"), self.form(s2, mul_symbol="dot"),
+                                            (self.numtex(self.r.adjoints[j]), None)], f"factored:{j}")
+        return out
 
     def _local(self, i: int, j: int) -> sympy.Expr:
         n = self.g[i]
@@ -273,6 +332,7 @@ def _visible(t: str) -> int:
     return len(re.sub(r"[{}^_\s]", "", t))
 
 
+@lru_cache(maxsize=65536)
 def _width(tex: str) -> float:
     """A rough printed width of LaTeX maths in characters: a fraction is as wide as the wider of its numerator and
     denominator; sub/superscripts and bracket commands cost nothing."""
@@ -305,4 +365,4 @@ def derivation_for(r: "AutodiffResult", labels: tuple[str, ...] | None = None) -
                      "(at least one decimal).")
     if s.log_base != "e":
         notes.append(f"Here log denotes the logarithm to base {s.log_base}, so d(log u)/du = 1/(u ln {s.log_base}).")
-    return Derivation("Automatic differentiation", parts, r.data(), notes)
+    return Derivation("Automatic differentiation", parts, r.data, notes)   # the JSON numbers, made when asked for

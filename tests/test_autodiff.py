@@ -226,3 +226,87 @@ def test_sympy_input_is_mapped_and_checked():
     for bad in (sympy.asinh(x), sympy.Max(x, 2 * x), sympy.Derivative(x**2, x)):
         with pytest.raises(DeriveError):
             autodiff(bad, at="x=1")
+
+
+# ------------------------------------------------------------------------------------------------ many inputs
+
+def test_a_700_input_sum_is_right_and_bounded_per_node():
+    from derive.autodiff import MAX_DIRECTIONS
+    n = 700
+    names = [f"x{k}" for k in range(n)]
+    r = autodiff("+".join(names), at=",".join(f"{v}={k + 1}" for k, v in enumerate(names)))
+    assert len(r.nodes) == 2 * n - 1
+    assert r.value == n * (n + 1) // 2
+    assert set(r.gradient) == set(names) and all(v == 1 for v in r.gradient.values())   # the whole gradient
+    assert list(r.tangents) == names[:MAX_DIRECTIONS] and r.wrt == names                # bounded directions
+    for w, tan in r.tangents.items():
+        assert tan[r.graph.output] == 1
+    tex = r.to_latex()
+    assert len(tex) / len(r.nodes) < 3000           # a few KB per node at most (it was 40 KB for 300 inputs)
+    assert max(len(line) for line in tex.splitlines()) < 2000
+    assert tex.count(f"The expression has {n} inputs") == 2      # the chain-rule and tangent parts say so
+    d = json.loads(r.to_json())
+    assert d["directions"] == names[:MAX_DIRECTIONS] and len(d["gradient"]) == n and len(d["wrt"]) == n
+    # per node, the document does not grow with the number of inputs
+    small = autodiff("+".join(names[:100]), at=",".join(f"{v}={k + 1}" for k, v in enumerate(names[:100])))
+    assert len(tex) / len(r.nodes) < 1.5 * len(small.to_latex()) / len(small.nodes)
+
+
+def test_many_inputs_adjoints_match_sympy_and_tangents_finite_differences():
+    from derive.autodiff import MAX_DIRECTIONS
+    xs = sympy.symbols("x0:12")
+    text = ("x0*x1 + sin(x2)*x3 - x4/x5 + exp(x6)*x7 + x8**2 + log(x9)*x10 - tanh(x11) + x0*x11")
+    point = {f"x{k}": sympy.Rational(k + 3, 4) for k in range(12)}
+    r = autodiff(text, at=point)
+    assert len(r.tangents) == MAX_DIRECTIONS < 12
+    ref = sympy.parse_expr(text, local_dict={str(s): s for s in xs})   # test-only reference (trusted text)
+    subs = {s: point[str(s)] for s in xs}
+    f = sympy.lambdify(xs, ref, "math")
+    args = [float(point[str(s)]) for s in xs]
+    for k, s in enumerate(xs):
+        exact = float(sympy.diff(ref, s).subs(subs).evalf(30))
+        assert float(r.gradient[str(s)]) == pytest.approx(exact, rel=1e-12, abs=1e-12)
+        if str(s) in r.tangents:
+            h = 1e-6
+            up, dn = list(args), list(args)
+            up[k] += h
+            dn[k] -= h
+            fd = (f(*up) - f(*dn)) / (2 * h)
+            assert float(r.tangents[str(s)][r.graph.output]) == pytest.approx(fd, rel=1e-6, abs=1e-6)
+
+
+def test_an_explicit_wrt_beyond_the_bound_is_refused_not_cut():
+    from derive.autodiff import MAX_DIRECTIONS
+    names = [f"x{k}" for k in range(MAX_DIRECTIONS + 2)]
+    text, at = "+".join(names), ",".join(f"{v}=1" for v in names)
+    with pytest.raises(LimitError, match=f"at most {MAX_DIRECTIONS}"):
+        autodiff(text, at=at, wrt=names, parts="chain,tangent")
+    r = autodiff(text, at=at, wrt=names, parts="forward,reverse")      # no pass per input asked for
+    assert r.wrt == names
+    r = autodiff(text, at=at, wrt=names[-3:], parts="tangent")          # a few, and the last ones: as asked
+    assert list(r.tangents) == names[-3:] and "The expression has" not in r.to_latex()
+
+
+def test_a_long_single_path_is_given_in_factored_form_only():
+    def f(x):
+        s = x
+        for _ in range(300):
+            s = derive.sin(s)
+        return s
+    r = autodiff(f, at={"x": 0.5}, parts="chain")
+    tex = r.to_latex()
+    assert "has 300 factors; it is given in factored form only" in tex
+    assert len(tex) / len(r.nodes) < 3000
+    s, d = 0.5, 1.0
+    for _ in range(300):
+        s, d = math.sin(s), d * math.cos(s)   # d/dx sin(sin(...)) = the product of the cosines along the path
+    assert float(r.gradient["x"]) == pytest.approx(d, rel=1e-12)
+
+
+def test_json_numbers_are_made_only_when_asked_for():
+    from derive.derivation import Derivation
+    calls = []
+    d = Derivation("t", [], lambda: calls.append(1) or {"a": 1})
+    assert calls == [] and d.to_dict() == {"a": 1} and d.to_dict() == {"a": 1} and calls == [1]
+    r = autodiff(SEED_EXPR, at="c=3,x=5", log_base="10")
+    assert json.loads(r.to_json())["value"] == pytest.approx(1270.2721336379568, rel=1e-15)

@@ -76,3 +76,18 @@ def test_constant_operand_in_the_chain_rule():
     r = autodiff("exp(x)/(1+exp(x))", at="x=1.5", parts="chain")
     tex = r.to_latex()
     assert r"\frac{\partial \left(1 + e^{x}\right)}{\partial \left(e^{x}\right)}" in tex
+
+
+def test_reaches_agrees_with_dependencies_and_is_one_pass():
+    g = build_graph(parse(SEED_EXPR, log_base="10"), ["c", "x"])
+    deps = g.dependencies()
+    for x in (-1, 0):
+        assert g.reaches(x) == {i for i, d in deps.items() if x in d}
+    assert g.reaches(-1) == {-1, 4, 5, 6}
+
+
+def test_partials_are_built_once_per_edge():
+    g = build_graph(parse(SEED_EXPR, log_base="10"), ["c", "x"])
+    assert g.partial(3, 2) is g.partial(3, 2)
+    assert g.partial(3, 2, "N") != g.partial(3, 2)          # another letter, another expression
+    assert g.inputs is not g.inputs and [n.name for n in g.inputs] == ["c", "x"]   # callers may change their copy

@@ -5,6 +5,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+from derive.errors import DeriveError, LimitError
+
 
 from derive.derivation import Block, Derivation, Line, Part
 from derive.latex import Tex, escape_tex, latex
@@ -62,6 +66,61 @@ def test_pdf_never_runs_shell_escape(tmp_path, tex_required):
     except Exception:
         pass
     assert not (tmp_path / "pwned").exists()
+
+
+_DOC = r"\documentclass{article}\begin{document}%s\end{document}"
+
+
+@pytest.mark.parametrize("body,secret", [
+    (r"\input{/etc/passwd}", "root:"),
+    (r"\catcode95=12 \input /etc/passwd ", "root:"),
+    (r"\input{../../../../../../etc/passwd}", "root:"),
+    (r"\openin1=/etc/passwd \read1 to \x \x", "root:"),
+])
+def test_pdf_build_reads_no_file_outside_its_folder(tmp_path, tex_required, body, secret):
+    try:
+        pdf = compile_pdf(_DOC % body, tmp_path / "r.pdf")
+    except DeriveError as exc:
+        assert "the log is at" in str(exc) and (tmp_path / "r.log").exists()
+        return
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
+    assert secret not in text
+
+
+def test_pdf_build_writes_no_file_outside_its_folder(tmp_path, tex_required):
+    target = tmp_path / "evil.txt"
+    body = rf"\immediate\openout5={target} \immediate\write5{{x}}\immediate\closeout5 x"
+    try:
+        compile_pdf(_DOC % body, tmp_path / "w.pdf")
+    except DeriveError:
+        pass
+    assert not target.exists()
+
+
+def test_pdf_build_has_a_time_limit(tmp_path, tex_required):
+    with pytest.raises(LimitError, match="within 3 s"):
+        compile_pdf(_DOC % r"\loop\iftrue\repeat", tmp_path / "loop.pdf", timeout=3)
+
+
+def test_pdf_failure_is_one_line_naming_the_error_and_the_log(tmp_path, tex_required):
+    with pytest.raises(DeriveError) as err:
+        compile_pdf(_DOC % r"\undefinedcommand", tmp_path / "bad.pdf")
+    msg = str(err.value)
+    assert "\n" not in msg and "Undefined control sequence" in msg and str(tmp_path / "bad.log") in msg
+    assert "Undefined control sequence" in (tmp_path / "bad.log").read_text()
+
+
+def test_hostile_names_and_text_build_a_clean_pdf(tmp_path, tex_required):
+    from derive.problems import load, solve
+    spec = tmp_path / "p.toml"
+    spec.write_text("\n".join([
+        "title = 'T \\input{/etc/passwd} % $ # & ~ ^ _ { }'", "author = '\\jobname'",
+        "[[problem]]", "number = '1'", "kind = 'autodiff'", "intro = 'Let \\catcode 95 12 \\input /etc/passwd be'",
+        "expr = 'x^2 + c'", "at = 'c=3,x=5'",
+        "[[problem]]", "number = '2'", "kind = 'text'", "text = 'a \\write18{ls} b'"]), encoding="utf-8")
+    pdf = compile_pdf(solve(load(spec)).to_latex(), tmp_path / "p.pdf")
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
+    assert "root:" not in text and r"\input{/etc/passwd}" in text and r"\write18{ls}" in text
 
 
 def test_templates_travel_in_the_wheel(tmp_path):

@@ -5,6 +5,7 @@ import argparse
 
 from ..autodiff import PARTS, autodiff
 from ..errors import InputError
+from ..evaluate import point_of
 from ._common import add_format, emit, render
 
 HELP = "differentiate an expression step by step (chain rule, forward/tangent/reverse traces)"
@@ -33,7 +34,7 @@ def run(args: argparse.Namespace) -> int:
         raise InputError("give the expression once: derive autodiff EXPR --at ... (or --expr=EXPR)", "EXPR")
     expr = args.expr if args.expr is not None else args.expr_opt
     wrt = [w.strip() for w in args.wrt.split(",") if w.strip()] if args.wrt else None
-    result = autodiff(expr, at=args.at, wrt=wrt, log_base=args.log_base, letter=args.letter,
+    result = autodiff(expr, at=point_of(args.at, "--at"), wrt=wrt, log_base=args.log_base, letter=args.letter,
                       sigfigs=args.sigfigs, rounding=args.rounding, parts=args.parts,
                       forward_letter=args.forward_letter)
     emit(render(result.derivation, args.format), args.output)
