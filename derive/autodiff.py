@@ -192,25 +192,11 @@ def forward_tangents(graph: Graph, pv: Mapping[tuple[int, int], sympy.Expr], s: 
 # ----------------------------------------------------------------------------------------------- inputs
 
 def _point(at: Mapping[str, Any] | Sequence[tuple[str, Any]] | str | None) -> list[tuple[str, sympy.Expr]]:
+    # one validation of a point for the CLI, problem sets and the library (raw TypeErrors never reach a caller)
     if at is None:
         raise InputError("no point given: pass the input values, e.g. at={'x': 5}", "at")
-    if isinstance(at, str):
-        return parse_values(at)
-    items = list(at.items()) if isinstance(at, Mapping) else list(at)
-    out = []
-    for name, v in items:
-        name = str(name)
-        if isinstance(v, str):
-            out.append((name, parse_number(v, f"at {name}")))
-        elif isinstance(v, bool) or not isinstance(v, (int, float, sympy.Basic)):
-            raise InputError(f"the value of {name} must be a number, not {type(v).__name__}", f"at {name}")
-        elif isinstance(v, float):
-            if v != v or v in (float("inf"), float("-inf")):
-                raise InputError(f"the value of {name} must be finite, not {v}", f"at {name}")
-            out.append((name, sympy.Rational(repr(v))))
-        else:
-            out.append((name, sympy.Integer(v) if isinstance(v, int) else v))
-    return out
+    from .evaluate import point_of   # evaluate imports nothing from autodiff; kept local to leave import order as is
+    return point_of(at)
 
 
 def _free_names(e: sympy.Basic) -> set[str]:

@@ -398,7 +398,6 @@ def test_point_accepts_numbers(at, expected):
     assert point_of(at) == [("x", expected)]
 
 
-@pytest.mark.xfail(strict=True, reason="autodiff._point (autodiff.py) must call evaluate.point_of")
 @pytest.mark.parametrize("at", [5, [("x",)]])
 def test_library_autodiff_validates_at(at):
     with pytest.raises(DeriveError):
