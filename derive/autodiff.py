@@ -16,7 +16,7 @@ from .errors import InputError, LimitError
 from .evaluate import value_of
 from .graph import Graph, Node, build_graph
 from .numbers import rounded, to_float
-from .parse import from_sympy, parse, parse_number, parse_values
+from .parse import from_sympy, parse
 from .rules import RULES
 from .settings import Settings
 
@@ -256,6 +256,9 @@ def autodiff(expr: Any, at: Any = None, wrt: str | Sequence[str] | None = None, 
     s = Settings.make(sigfigs=sigfigs, rounding=rounding, log_base=str(log_base), letter=letter)
     if forward_letter is not None:
         Settings.make(letter=forward_letter)   # validates the name
+    if not isinstance(parts, (str, list, tuple)) or not all(isinstance(p, str) for p in parts):
+        raise InputError(f"parts must be a comma-separated string or a list of names from {', '.join(PARTS)}, "
+                         f"not {parts!r}"[:300], "parts")
     parts_t = tuple(p.strip() for p in (parts.split(",") if isinstance(parts, str) else parts) if p.strip())
     bad = [p for p in parts_t if p not in PARTS]
     if bad or not parts_t:

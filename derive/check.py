@@ -135,17 +135,22 @@ def check(text: str, problem: Any, *, isolate: bool = True, timeout: float | Non
     if not text.strip():
         raise InputError("the solution is empty: there is nothing to check", "solution")
     problems = load_problems(problem)
-    statements = [s for s in read(text) if len(s.segments) >= 2]
+    statements = [s for s in read(text, max_statements=MAX_STATEMENTS) if len(s.segments) >= 2]
     if not statements:   # "nothing wrong" about a sheet with no mathematics would be a silently wrong report
         raise InputError("the solution has no mathematics to check: no line relates two sides (=, \\approx, <, "
                          "...) inside $...$, $$...$$, \\[...\\] or an align environment", "solution")
-    if len(problems) == 1:
+    if len(problems) == 1 and problems[0].error is None:
         return _check_one(text, statements, problems[0], isolate, timeout)
     # A problem set: each problem checks the part of the sheet with its number; the reports are merged.
     report = Report(problem="; ".join(f"{p.number}: {p.label}" for p in problems), source=text)
     claimed: set[int] = set()
     for prob in problems:
         if not prob.number:
+            continue
+        if prob.error is not None:
+            e = prob.error
+            report.problem_errors.append(f"{e.where + ': ' if e.where else ''}{e.kind}: {e.message}")
+            claimed |= {s.line for s in statements if _number(s.part) == prob.number}
             continue
         sub = _check_one(text, [s for s in statements if _number(s.part) == prob.number], prob, isolate, timeout,
                          numbered_only=True)
@@ -167,6 +172,9 @@ def _check_timeout(timeout: Any) -> None:
     if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not math.isfinite(timeout) \
             or timeout <= 0:
         raise InputError(f"timeout must be a positive number of seconds, not {timeout!r}", "timeout")
+    if timeout < LIMITS.min_step_seconds:   # every step would run out of time and nothing would be called wrong
+        raise InputError(f"timeout {timeout:g} s is less than the minimum of {LIMITS.min_step_seconds:g} s per "
+                         "statement", "timeout")
     if timeout > LIMITS.max_step_seconds:
         raise LimitError(f"timeout {timeout:g} s is more than the limit of {LIMITS.max_step_seconds:g} s per "
                          "statement", "timeout")
@@ -178,12 +186,6 @@ def _check_one(text: str, statements: list[Statement], prob: Problem, isolate: b
     report = Report(problem=prob.label, source=text, problem_tex=prob.tex())
     box = _sandbox(prob, isolate, timeout)
     deadline = time.monotonic() + TOTAL_SECONDS
-    if len(statements) > MAX_STATEMENTS:
-        rest = statements[MAX_STATEMENTS:]
-        report.findings.append(Finding(rest[0].line, _tidy(rest[0].source), "unverifiable",
-                                       message=f"limit exceeded: only the first {MAX_STATEMENTS} statements are "
-                                               f"checked; {len(rest)} more from this line on were not"))
-        statements = statements[:MAX_STATEMENTS]
     numbered = [s for s in statements if _number(s.part)]
     if prob.number:
         numbers = {prob.number}

@@ -8,10 +8,11 @@ knows how to build its reference and its judge.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Iterable, Mapping
 
 import sympy
 
+from . import files
 from .autodiff import AutodiffResult, autodiff
 from .check_autodiff import State, StatementJudge
 from .check_cnn import CnnJudge, CnnReference
@@ -33,9 +34,11 @@ class Problem:
     """A problem to check against: what derives the reference, a label, and (optionally) its number on the sheet."""
 
     def __init__(self, result: AutodiffResult | None = None, label: str = "", number: str = "",
-                 kind: str = "autodiff", options: Mapping[str, Any] | None = None) -> None:
+                 kind: str = "autodiff", options: Mapping[str, Any] | None = None,
+                 error: DeriveError | None = None) -> None:
         self.result, self.label, self.number, self.kind = result, label, str(number or ""), kind
         self.options = dict(options or {})
+        self.error = error   # a problem of a set that could not be read: reported, the others still checked
         if kind == "adam":
             OptimReference(**self.options)   # validate now: a bad notation is an input error, not a worker crash
         if kind == "cnn":
@@ -84,8 +87,11 @@ def load_problem(problem: Any) -> Problem:
     return problems[0]
 
 
-def load_problems(problem: Any) -> list[Problem]:
-    """Every problem to check against: one for an AutodiffResult or a mapping, all of a TOML problem set."""
+def load_problems(problem: Any, allowed: Iterable[str | Path] = (), number: str | None = None) -> list[Problem]:
+    """Every problem to check against: one for an AutodiffResult or a mapping, all of a TOML problem set.
+
+    A ``spec`` named in a TOML file stays inside that file's folder or one of ``allowed``; ``number``: of a
+    problem set, only that problem is built (an unknown number is an error naming the set's numbers)."""
     if isinstance(problem, Problem):
         return [problem]
     if isinstance(problem, (list, tuple)) and all(isinstance(p, Problem) for p in problem) and problem:
@@ -93,14 +99,15 @@ def load_problems(problem: Any) -> list[Problem]:
     if isinstance(problem, AutodiffResult):
         return [Problem(problem, "autodiff problem")]
     if isinstance(problem, (str, Path)) and str(problem).endswith(".toml"):
-        return _from_toml(Path(problem))
+        return _from_toml(Path(problem), tuple(str(a) for a in allowed), number)
     if isinstance(problem, Mapping):
         return [_from_mapping(problem, "problem")]
     raise InputError(f"cannot check against a {type(problem).__name__}: give an AutodiffResult, a mapping with "
                      "'expr' and 'at', or a .toml problem file", "problem")
 
 
-def _from_mapping(spec: Mapping[str, Any], where: str, base: str | None = None) -> Problem:
+def _from_mapping(spec: Mapping[str, Any], where: str, base: str | None = None,
+                  allowed: tuple[str, ...] = ()) -> Problem:
     kind = spec.get("kind", "autodiff")
     if kind in ("optim", "optimizer"):
         name = str(spec.get("optimizer", "adam")).lower()
@@ -126,8 +133,8 @@ def _from_mapping(spec: Mapping[str, Any], where: str, base: str | None = None) 
             raise InputError(f"unknown key(s) {', '.join(unknown)}; known: preset, spec, input, layer, number, title",
                              where)
         opts = {k: spec[k] for k in ("preset", "input", "layer", "spec") if k in spec}
-        if "spec" in opts and base is not None:   # a spec file is named relative to the problem file
-            opts["spec"] = str(Path(base) / opts["spec"])
+        if "spec" in opts and base is not None:   # named relative to the problem file, and confined to its folder
+            opts["spec"] = str(files.resolve_in(base, opts["spec"], "spec file", where, allowed))
         label = str(spec.get("title") or f"{opts.get('preset', 'vgg16')} parameters and receptive field")
         return Problem(None, label, spec.get("number", ""), "cnn", opts)
     if kind != "autodiff":
@@ -170,26 +177,29 @@ def _optimizer(spec: Mapping[str, Any], name: str, family: dict[str, Any], where
     return Problem(None, label, spec.get("number", ""), "optimizer", opts)
 
 
-def _from_toml(path: Path) -> list[Problem]:
-    try:
-        import tomllib
-    except ModuleNotFoundError:  # Python 3.10
-        import tomli as tomllib  # type: ignore[no-redef]
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError(f"problem file not found: {path}", "--problem") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read {path}: {exc}", "--problem") from None
+def _from_toml(path: Path, allowed: tuple[str, ...] = (), only: str | None = None) -> list[Problem]:
+    data = files.parse_toml(files.read_text(path, "problem file"), str(path))
     if "expr" in data or data.get("kind") in ("adam", "optim", "optimizer", "cnn"):
-        return [_from_mapping({k: v for k, v in data.items() if k not in ("author",)}, str(path), str(path.parent))]
-    out = []
+        return [_from_mapping({k: v for k, v in data.items() if k not in ("author",)}, str(path), str(path.parent),
+                              allowed)]
+    out, numbers = [], []
     for k, item in enumerate(data.get("problem", []) or data.get("problems", []), 1):
         if not isinstance(item, Mapping) or item.get("kind", "autodiff") == "text":
             continue   # prose problems have nothing to check
         spec = dict(item)
         spec.setdefault("number", str(k))
-        out.append(_from_mapping(spec, f"{path}, problem {spec['number']}", str(path.parent)))
+        numbers.append(str(spec["number"]))
+        if only is not None and str(spec["number"]) != str(only):
+            continue   # deriving the others' references would only cost time
+        where = f"{path}, problem {spec['number']}"
+        try:
+            out.append(_from_mapping(spec, where, str(path.parent), allowed))
+        except DeriveError as exc:   # one broken problem must not stop the others being checked
+            out.append(Problem(None, where, str(spec["number"]), kind="unreadable", error=exc))
+    if not out and numbers:
+        raise InputError(f"{path} has no problem {only} (it has {', '.join(numbers)})", "--number")
     if not out:
         raise InputError(f"{path} has no problem to check against (autodiff, optimizer or cnn)", "--problem")
+    if all(p.error is not None for p in out):
+        raise out[0].error
     return out

@@ -53,6 +53,7 @@ class Report:
     problem: str = ""
     source: str = ""
     problem_tex: str = ""                  # the problem as LaTeX (printed by derive), for the annotated document
+    problem_errors: list[str] = field(default_factory=list)  # problems of a set that could not be read: not checked
 
     @property
     def ok(self) -> bool:
@@ -61,7 +62,8 @@ class Report:
     @property
     def verified(self) -> bool:
         """Something was checked, no step is wrong and nothing was left unverified."""
-        return self.checked > 0 and not any(f.verdict in ("wrong", "unverifiable") for f in self.findings)
+        return self.checked > 0 and not self.problem_errors and \
+            not any(f.verdict in ("wrong", "unverifiable") for f in self.findings)
 
     def errors(self) -> list[Finding]:
         return [f for f in self.findings if f.verdict == "wrong"]
@@ -72,7 +74,8 @@ class Report:
     def to_dict(self) -> dict[str, Any]:
         return {"ok": self.ok, "verified": self.verified, "problem": self.problem, "checked": self.checked,
                 "findings": [f.to_dict() for f in self.findings],
-                "skipped": [{"line": ln, "reason": r} for ln, r in self.skipped]}
+                "skipped": [{"line": ln, "reason": r} for ln, r in self.skipped],
+                "problem_errors": list(self.problem_errors)}
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n"
@@ -82,6 +85,8 @@ class Report:
                  f"{self.count('unverifiable')} unverifiable", f"{self.count('note')} note(s)"]
         if self.skipped:
             parts.append(f"{len(self.skipped)} statement(s) skipped (not about this problem)")
+        if self.problem_errors:
+            parts.append(f"{len(self.problem_errors)} problem(s) of the set could not be read, so not checked")
         if not self.checked:
             parts.append("nothing in this solution could be checked against the problem")
         return ", ".join(parts)
@@ -97,6 +102,8 @@ class Report:
                 out.append(f"    expected: {f.expected}")
             if f.found and f.found != f.step:
                 out.append(f"    written:  {f.found}")
+        for e in self.problem_errors:
+            out.append(f"{name + ': ' if name else ''}NOT CHECKED: {e}")
         verdict = "OK" if self.ok else "WRONG"
         out.append(f"{name + ': ' if name else ''}{verdict}: {self.summary()}")
         return "\n".join(out) + "\n"
@@ -124,6 +131,8 @@ class Report:
         body.append(r"\end{flushleft}")
         body.append(r"\noindent\textbf{" + _tex("Result: " + ("OK" if self.ok else "WRONG")) + r"} --- "
                     + _tex(self.summary()))
+        for e in self.problem_errors:
+            body.append(r"\par\noindent " + _tex(f"not checked: {e}"))
         for f in self.findings:
             body.append(r"\par\noindent " + _tex(f"line {f.line}: {f.verdict}: {f.message}"))
             if f.expected:

@@ -15,10 +15,28 @@ from .errors import DeriveError
 COMMANDS = ("solve", "autodiff", "optim", "cnn", "check", "variants")
 
 
+MAX_LINE = 400   # an error line longer than this is cut: a 5,000-character argument is not echoed whole
+
+
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # argparse's own usage errors: exit 2 with one clear line
+    def error(self, message: str) -> None:  # argparse's own usage errors: the usage, one clear line, exit 2
         self.print_usage(sys.stderr)
-        raise SystemExit(f"derive: error: {message}")
+        print(_cut(f"{self.prog}: usage error: {message}"), file=sys.stderr)
+        raise SystemExit(2)
+
+
+def _cut(line: str) -> str:
+    return "\n".join(s if len(s) <= MAX_LINE else s[:MAX_LINE - 1] + "…" for s in line.split("\n"))
+
+
+def _undecodable(argv: Sequence[str]) -> str | None:
+    """The first argument that is not UTF-8 (Python hands those over with lone surrogates)."""
+    for i, a in enumerate(argv, 1):
+        try:
+            a.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            return f"argument {i} is not UTF-8 text (byte {exc.start + 1})"
+    return None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -38,18 +56,30 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    bad = _undecodable(argv)
+    if bad:
+        print(f"derive: input error: {bad}", file=sys.stderr)
+        return 2
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "_run", None):
-        parser.print_help()
+        parser.print_usage(sys.stderr)
+        print(f"derive: usage error: give a command: {', '.join(COMMANDS)} (derive COMMAND --help)",
+              file=sys.stderr)
         return 2
     try:
         return int(args._run(args) or 0)
     except DeriveError as exc:
-        print(f"derive {args.command}: {exc.kind}: {exc}", file=sys.stderr)
+        print(_cut(f"derive {args.command}: {exc.kind}: {exc}"), file=sys.stderr)
         return 2
     except BrokenPipeError:
         return 0
+    except OSError as exc:   # the output could not be written: a full disk, a folder given as -o, no permission
+        name = f" {exc.filename}" if exc.filename else ""
+        print(_cut(f"derive {args.command}: output error: cannot write{name}: {exc.strerror or exc}"),
+              file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -19,9 +19,7 @@ The same structure is accepted as JSON (``{"name": ..., "input": [...], "layers"
 """
 from __future__ import annotations
 
-import json
 import re
-import sys
 from dataclasses import MISSING, fields
 from pathlib import Path
 from typing import Any
@@ -30,14 +28,10 @@ from .cnn_layers import (ACTIVATIONS, Activation, Add, BatchNorm2d, Concat, Conv
                          ZeroPad2d)
 from .cnn_pooling import AdaptiveAvgPool2d, AdaptiveMaxPool2d, AvgPool2d, MaxPool2d
 from .cnn_net import Network
-from .errors import InputError, LimitError, ParseError
+from . import files
+from .errors import InputError, LimitError
+from .settings import LIMITS
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
-
-MAX_SPEC_BYTES = 5_000_000
 TOP_KEYS = ("name", "input", "layers")
 NODE_KEYS = ("name", "type", "inputs", "alias")
 
@@ -45,16 +39,7 @@ NODE_KEYS = ("name", "type", "inputs", "alias")
 def load_spec(path: str | Path) -> Network:
     """A network from a ``.toml`` or ``.json`` spec file (the format is chosen by the extension)."""
     p = Path(path)
-    try:
-        size = p.stat().st_size
-    except OSError as exc:
-        raise InputError(f"cannot read spec file: {exc.strerror}", str(path)) from None
-    if size > MAX_SPEC_BYTES:
-        raise LimitError(f"spec file is larger than {MAX_SPEC_BYTES} bytes", str(path))
-    try:
-        text = p.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read spec file: {exc}", str(path)) from None
+    text = files.read_text(p, "spec file")
     fmt = "json" if p.suffix.lower() == ".json" else "toml"
     return parse_spec(text, fmt, str(path))
 
@@ -62,20 +47,10 @@ def load_spec(path: str | Path) -> Network:
 def parse_spec(text: str, fmt: str = "toml", source: str = "<spec>") -> Network:
     """A network from spec text (``fmt`` is ``toml`` or ``json``); ``source`` names it in errors."""
     if fmt == "json":
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise ParseError(f"invalid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})", source) from None
-        except RecursionError:
-            raise LimitError("JSON nested too deeply", source) from None
+        data = files.parse_json(text, source)
         lines = _json_layer_lines(text)
     elif fmt == "toml":
-        try:
-            data = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as exc:
-            raise ParseError(f"invalid TOML: {exc}", source) from None
-        except RecursionError:
-            raise LimitError("TOML nested too deeply", source) from None
+        data = files.parse_toml(text, source)
         lines = [i for i, ln in enumerate(text.splitlines(), 1) if re.match(r"\s*\[\[\s*layers\s*\]\]", ln)]
     else:
         raise InputError(f"unknown spec format {fmt!r}; use toml or json", source)
@@ -92,6 +67,8 @@ def build(data: Any, source: str, lines: list[int], toml_lines: list[str] | None
     layers = data.get("layers")
     if not isinstance(layers, list) or not layers:
         raise InputError("missing field 'layers' (a non-empty list of layer tables)", source)
+    if len(layers) > LIMITS.max_layers:
+        raise LimitError(f"{len(layers)} layers, over the limit of {LIMITS.max_layers}", source)
     name = data.get("name", Path(source).stem)
     if not isinstance(name, str):
         raise InputError(f"name must be a string, not {name!r}", source)

@@ -6,6 +6,12 @@ clear line and exit 2 instead of a traceback.
 from __future__ import annotations
 
 
+def shown(text: object, limit: int = 60) -> str:
+    """``repr`` of a user's value for a message, cut to ``limit`` characters (a 5,000-digit argument is not echoed)."""
+    r = repr(text)
+    return r if len(r) <= limit else f"{r[:limit - 1]}… ({len(str(text))} characters)"
+
+
 class DeriveError(Exception):
     """Base class: a problem with the user's input, reported without a traceback."""
 

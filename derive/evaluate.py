@@ -41,8 +41,10 @@ def _exact_ok(e: sympy.Basic) -> bool:
 
 
 def check_domain(e: sympy.Basic, where: str) -> None:
-    """Look for a division by zero, a log of a non-positive number, an even root of a negative, before evaluating."""
-    for sub in sympy.preorder_traversal(e):
+    """Look for a division by zero, a log of a non-positive number, an even root of a negative, before evaluating.
+
+    Inner parts first: in ``9**9**9**9`` the exponent ``9**9**9`` is refused before anything approximates it."""
+    for sub in sympy.postorder_traversal(e):
         if isinstance(sub, sympy.Pow):
             base, ex = sub.args
             if base.is_number and ex.is_number:

@@ -12,6 +12,7 @@ from typing import Sequence, Union
 import sympy
 
 from .errors import InputError, LimitError, UnsupportedError
+from .evaluate import check_domain
 from .functions import default_log
 from .notation import node_symbol
 from .parse import SUPPORTED
@@ -233,6 +234,8 @@ def build_graph(expr: sympy.Expr, inputs: Sequence[str], letter: str = "v",
                 raise InputError(f"no value given for {e.name} (add it to the input values, e.g. {e.name}=1)")
             return sym_index[e.name]
         if is_const(e):
+            if e.args:   # a written constant such as 9**9**9**9 is bounded before any step prints or evaluates it
+                check_domain(e, "a constant of the expression")
             return e
         if e.is_Add:
             acc: Operand | None = None

@@ -248,7 +248,9 @@ def _loss_run(h: Hyper, w0: np.ndarray, loss: str, steps: Any, record_states: bo
     if len(free) > 1:
         names = ", ".join(map(str, free))
         raise InputError(f"the loss may depend only on the parameter w; it has {names}", "loss")
-    wsym = free[0] if free else sympy.Symbol("w")
+    wsym = sympy.Symbol("w")
+    if free and free[0] != wsym:   # x^2 is not a loss in w: differentiating by x silently would be a guess
+        raise InputError(f"the loss must be written in the parameter w, not {free[0]}", "loss")
     dl = sympy.diff(expr, wsym)
     w, st = np.atleast_1d(w0).astype(np.float64), _init(h, np.atleast_1d(w0).astype(np.float64))
     weights, grads, states = [], [], []
@@ -260,6 +262,12 @@ def _loss_run(h: Hyper, w0: np.ndarray, loss: str, steps: Any, record_states: bo
             val = sympy.nan
         if not val.is_number or not val.is_real or not math.isfinite(float(val)):
             raise DomainError(f"the loss's derivative is not finite at w = {float(w[0])!r} (step {t})", "loss")
+        try:   # log(w) at w = -1 has a real slope 1/w but no real value: the loss itself must be defined there
+            lv = expr.evalf(30, subs={wsym: sympy.Float(float(w[0]), 30)})
+        except (ArithmeticError, ValueError):
+            lv = sympy.nan
+        if not lv.is_number or not lv.is_real or not math.isfinite(float(lv)):
+            raise DomainError(f"the loss is not a finite real number at w = {float(w[0])!r} (step {t})", "loss")
         g = np.array([float(val)])
         w = _checked_step(h, st, w, g, t)
         grads.append(g[0])

@@ -322,6 +322,8 @@ def looks_like_latex(text: str) -> bool:
 
 def parse(text: str, log_base: str = "e", where: str | None = None) -> sympy.Expr:
     """Read an expression given as LaTeX or as a plain string."""
+    if not isinstance(text, str):
+        raise InputError(f"an expression must be text, not {type(text).__name__}", where or "expression")
     if looks_like_latex(text):
         return parse_latex(text, log_base, where)
     try:

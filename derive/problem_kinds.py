@@ -73,14 +73,16 @@ CNN_PARTS = ("receptive_field", "parameters", "table")
 @kind("cnn")
 def solve_cnn(p: Problem, settings: Mapping[str, Any]) -> Solved:
     """A network (a preset or a spec file next to the problem file): receptive field, parameters, layer table."""
-    from pathlib import Path
 
-    from . import cnn
+    from . import cnn, files
     f = take(p, {"preset": (str,), "spec": (str,), "input": (int, list), "layer": (str,), "parts": (list,),
                  "intro": (str,), "title": (str,)})
     if ("preset" in f) == ("spec" in f):
         raise InputError("give exactly one of 'preset' or 'spec'", p.where)
-    net = cnn.preset(f["preset"]) if "preset" in f else cnn.load_spec(Path(p.base) / f["spec"])
+    if "preset" in f:
+        net = cnn.preset(f["preset"])
+    else:   # a spec is named relative to the problem file and must stay in its folder (untrusted problem files)
+        net = cnn.load_spec(files.resolve_in(p.base, f["spec"], "spec file", p.where, p.allowed))
     size = f.get("input")
     an = cnn.analyse(net, tuple(size) if isinstance(size, list) else size)
     names, labels, texts = _parts(p, f.get("parts", list(CNN_PARTS[:2])), CNN_PARTS)

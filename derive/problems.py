@@ -8,16 +8,11 @@ from __future__ import annotations
 
 import json
 import re
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
-
+from . import files
 from .derivation import Block, Derivation, Part
 from .errors import DeriveError, InputError, LimitError
 from .latex import Tex
@@ -35,6 +30,7 @@ class Problem:
     fields: dict[str, Any]
     where: str                     # "FILE, problem N" for messages
     base: str = "."                # the problem file's folder: relative paths in fields start here
+    allowed: tuple[str, ...] = ()  # further folders a path in a field may name (--allow-path)
 
 
 @dataclass
@@ -132,21 +128,16 @@ def example_path(name: str = "seed") -> Path:
     raise InputError(f"no built-in example named {name!r}; examples: {', '.join(EXAMPLES)}")
 
 
-def load(path: str | Path) -> ProblemSet:
-    """Read a problem-set file."""
+def load(path: str | Path, allowed: Iterable[str | Path] = ()) -> ProblemSet:
+    """Read a problem-set file; paths in it (a ``spec``) stay inside its folder or one of ``allowed``."""
     p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"cannot read the problem file: {exc.strerror}", str(p)) from None
-    return loads(text, source=p.name, base=str(p.resolve().parent))
+    text = files.read_text(p, "problem file")
+    return loads(text, source=p.name, base=str(p.resolve().parent), allowed=allowed)
 
 
-def loads(text: str, source: str = "<string>", base: str = ".") -> ProblemSet:
-    try:
-        doc = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError(f"not valid TOML: {exc}", source) from None
+def loads(text: str, source: str = "<string>", base: str = ".", allowed: Iterable[str | Path] = ()) -> ProblemSet:
+    allowed = tuple(str(a) for a in allowed)
+    doc = files.parse_toml(text, source)
     unknown = sorted(set(doc) - {"title", "author", "settings", "problem"})
     if unknown:
         raise InputError(f"unknown top-level field(s): {', '.join(unknown)} "
@@ -159,10 +150,10 @@ def loads(text: str, source: str = "<string>", base: str = ".") -> ProblemSet:
         number = str(item.get("number", k)) if isinstance(item, dict) else str(k)
         where = f"{source}, problem {number}"
         if not isinstance(item, dict):
-            problems.append(Problem(number, "?", {}, where, base))
+            problems.append(Problem(number, "?", {}, where, base, allowed))
             continue
         fields = {key: v for key, v in item.items() if key not in ("number", "kind")}
-        problems.append(Problem(number, str(item.get("kind", "")), fields, where, base))
+        problems.append(Problem(number, str(item.get("kind", "")), fields, where, base, allowed))
     settings = doc.get("settings", {})
     if not isinstance(settings, dict):
         raise InputError("settings must be a table", source)
@@ -229,8 +220,16 @@ def problem_error(exc: Exception, where: str) -> DeriveError:
                        "this is a bug in derive", where)
 
 
-def solve(ps: ProblemSet) -> Solution:
-    """Solve every problem; one that fails carries its error and the others are still solved."""
+def solve(ps: "ProblemSet | str | Path") -> Solution:
+    """Solve every problem; one that fails carries its error and the others are still solved.
+
+    ``ps``: a loaded ProblemSet, or the path of a problem file (read with ``load``).
+    """
+    if isinstance(ps, (str, Path)):
+        ps = load(ps)
+    if not isinstance(ps, ProblemSet):
+        raise InputError(f"solve takes a problem set (derive.load_problems) or the path of a problem file, "
+                         f"not {type(ps).__name__}", "solve")
     return Solution(ps.title, ps.author, [solve_problem(p, ps.settings) for p in ps.problems])
 
 

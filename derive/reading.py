@@ -66,7 +66,15 @@ _ENVS = r"align\*?|aligned|equation\*?|gather\*?|multline\*?|eqnarray\*?"
 # Delimiters only: blocks are paired in one pass (a regex with a lazy body per opener is quadratic on hostile text).
 _DELIM_RE = re.compile(rf"\\\$|\$\$|\$|\\\[|\\\]|\\begin\{{(?P<begin>{_ENVS})\}}|\\end\{{(?P<end>{_ENVS})\}}")
 _LABEL_RE = re.compile(r"^\s*(?:(\d+)\s*\.\s*)?(?:\(\s*([a-z])\s*\)|([a-z])\))?\s*(?:\\q?quad\s*)?")
-_PROSE_LABEL_RE = re.compile(r"(?m)^\s*(?:\*\*|\$\$|\\\[)?\s*(?:(\d+)\s*\.\s*)?(?:\(([a-z])\))?")
+# Where a problem or a part starts: "2." / "(b)" at a line's start, a Markdown heading ("## 1", "### Problem 2"), a
+# LaTeX section ("\section*{Problem 3}") or a word and a number ("Problem 2:", "**Question 3**", "Q4").
+_LABEL_WORD = r"(?i:problem|question|exercise|task|aufgabe|q)"
+_PROSE_LABEL_RE = re.compile(
+    r"(?m)^[ \t]*(?:\*\*|\$\$|\\\[)?[ \t]*"
+    r"(?:(?:\#{1,6}[ \t]*|\\(?:sub)*section\*?\{)(?:\*\*)?[ \t]*(?:" + _LABEL_WORD + r"\.?[ \t]*)?(?P<h>\d+)\b[ \t.:)*}]*"
+    r"|(?:\*\*)?" + _LABEL_WORD + r"\.?[ \t]*(?P<w>\d+)\b[ \t.:)*]*"
+    r"|(?P<n>\d+)\s*\.\s*(?:\*\*[ \t]*)?)?"
+    r"(?:\((?P<p>[a-z])\))?")
 
 
 def _relation_kind(token: str) -> str:
@@ -177,8 +185,12 @@ def _blocks(src: str):
             opened = ("d", m.start(), m.end(), "")
 
 
-def read(text: str) -> list[Statement]:
-    """Every statement of a solution, in order, with its source line (nothing is parsed here)."""
+def read(text: str, max_statements: int | None = None) -> list[Statement]:
+    """Every statement of a solution, in order, with its source line (nothing is parsed here).
+
+    ``max_statements``: refuse (LimitError, naming the line) as soon as more statements than this are read, so a
+    sheet of 60,000 lines is refused in a fraction of a second instead of being read whole first.
+    """
     if not isinstance(text, str):
         raise ParseError("the solution must be text")
     if len(text) > MAX_DOCUMENT_CHARS:
@@ -187,6 +199,7 @@ def read(text: str) -> list[Statement]:
     src = _blank_all(src, _STRIKE_RE)
     src = _blank_all(src, re.compile(r"(?<!\\)%[^\n]*(?=\n)")) if "$$" not in src and "\\begin" in src else src
     labels = _prose_labels(src)
+    newlines = [m.start() for m in re.finditer("\n", src)]   # line numbers by bisection: no count per statement
     out: list[Statement] = []
     last_end = 0
     for name, start, stop, b0, b1 in _blocks(src):
@@ -195,17 +208,21 @@ def read(text: str) -> list[Statement]:
             continue   # inline maths without a relation is prose, not a step
         # A display that opens with "=" or "+" continues the previous one only if no prose came between them.
         adjacent = bool(out) and not src[last_end:b0].strip()
-        _read_block(src, body, start, labels, out, inline=(name == "i"), adjacent=adjacent)
+        _read_block(newlines, body, start, labels, out, inline=(name == "i"), adjacent=adjacent)
         last_end = b1
+        if max_statements is not None and len(out) > max_statements:
+            raise LimitError(f"the solution has more than {max_statements} statements (the limit); statement "
+                             f"{max_statements + 1} is on line {out[max_statements].line}")
     return out
 
 
 def _prose_labels(src: str) -> list[tuple[int, str, str]]:
-    """(offset, problem number, part letter) wherever a line opens with "2." or "(b)"."""
+    """(offset, problem number, part letter) wherever a line opens with a label (see _PROSE_LABEL_RE)."""
     out = []
     for m in _PROSE_LABEL_RE.finditer(src):
-        if m.group(1) or m.group(2):
-            out.append((m.start(), m.group(1) or "", m.group(2) or ""))
+        number = m.group("h") or m.group("w") or m.group("n")
+        if number or m.group("p"):
+            out.append((m.start(), number or "", m.group("p") or ""))
     return out
 
 
@@ -222,7 +239,7 @@ def _part_at(labels: list[tuple[int, str, str]], offset: int) -> str:
     return f"{number}({letter})" if letter else number
 
 
-def _read_block(src: str, body: str, start: int, labels, out: list[Statement], inline: bool,
+def _read_block(newlines: list[int], body: str, start: int, labels, out: list[Statement], inline: bool,
                 adjacent: bool) -> None:
     body = _blank_all(body, _ARRAY_REMARK_RE)
     body, remarks = _take_remarks(body)
@@ -244,33 +261,31 @@ def _read_block(src: str, body: str, start: int, labels, out: list[Statement], i
                 continue
             offset = start + roff + poff + (len(piece) - len(piece.lstrip())) + (lead.end() if lead else 0)
             for n, segs in enumerate(c for chain in _chains(stripped, offset) for c in _untuple(chain)):
-                _add(out, segs, src, labels, offset, remarks, r, inline,
+                _add(out, segs, newlines, labels, offset, remarks, r, inline,
                      continuable=(k == 0 and n == 0 and (adjacent or r > 0) and (has_amp or r == 0)))
 
 
-def _add(out: list[Statement], segs: list[Segment], src: str, labels, offset: int, remarks: list[str], r: int,
-         inline: bool, continuable: bool) -> None:
+def _add(out: list[Statement], segs: list[Segment], newlines: list[int], labels, offset: int, remarks: list[str],
+         r: int, inline: bool, continuable: bool) -> None:
     """Append a chain as a new statement, or continue the previous one ("= …" extends it, "+ …" its last side)."""
-    if True:
-        if True:
-            stripped = segs[0].text or "="
-            continues = (not inline and out and continuable and
-                         (segs[0].text == "" or (stripped[0] in "+-" and out[-1].segments)))
-            if continues and segs[0].text == "":
-                out[-1].segments.extend(s for s in segs[1:])
-                return
-            if continues:   # "+ …" or "- …" continues the last segment of the previous statement
-                last = out[-1].segments[-1]
-                last.text = f"{last.text} {segs[0].text}"
-                out[-1].segments.extend(segs[1:])
-                return
-            if segs[0].text == "":
-                segs = segs[1:]
-            if not segs:
-                return
-            segs[0].rel = ""
-            line = src.count("\n", 0, segs[0].offset) + 1
-            out.append(Statement(segs, line, _part_at(labels, offset), "; ".join(remarks), r))
+    stripped = segs[0].text or "="
+    continues = (not inline and out and continuable and
+                 (segs[0].text == "" or (stripped[0] in "+-" and out[-1].segments)))
+    if continues and segs[0].text == "":
+        out[-1].segments.extend(s for s in segs[1:])
+        return
+    if continues:   # "+ …" or "- …" continues the last segment of the previous statement
+        last = out[-1].segments[-1]
+        last.text = f"{last.text} {segs[0].text}"
+        out[-1].segments.extend(segs[1:])
+        return
+    if segs[0].text == "":
+        segs = segs[1:]
+    if not segs:
+        return
+    segs[0].rel = ""
+    line = bisect.bisect_left(newlines, segs[0].offset) + 1
+    out.append(Statement(segs, line, _part_at(labels, offset), "; ".join(remarks), r))
 
 
 def _split_rows(body: str) -> list[tuple[str, int]]:

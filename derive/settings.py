@@ -56,8 +56,11 @@ class Limits:
     tex_memory_mb: int = 2048      # address space of the TeX processes of one PDF build
     max_shown_digits: int = 100    # an exact integer longer than this is shown in scientific form
     max_step_seconds: float = 600.0  # the largest per-statement time a check may be given
+    min_step_seconds: float = 0.5    # the smallest: below it a worker's round trip alone times every step out
     max_variants: int = 1000       # variants written by one `derive variants`
     max_jobs: int = 8              # worker processes of one command
+    max_file_bytes: int = 2_000_000  # one file read (problem set, spec, solution sheet, stdin)
+    max_layers: int = 5000         # layers of one network spec (ResNet-152 has about 500)
 
 
 LIMITS = Limits()

@@ -93,7 +93,11 @@ class Var:
     def __ge__(self, o: Any) -> bool:
         raise _no_comparison(">=")
 
-    __hash__ = object.__hash__   # defining __eq__ would drop it
+    # A dict key or set member: two traced inputs are distinct objects but may be equal numbers, so a lookup would
+    # silently take another branch than the function takes at the point ({x: 1, y: 2}[x] at x = y).
+    def __hash__(self) -> int:
+        raise UnsupportedError("a traced value cannot be a dict key or a set member: its number is not known while "
+                               "tracing")
 
     # math.sin(x), float(x), int(x), round(x), range(x): a traced value has no number until derive evaluates it
     def __float__(self) -> float:

@@ -424,7 +424,7 @@ def test_cli_table_json_and_markdown(capsys: pytest.CaptureFixture[str]) -> None
     (["cnn", "vgg16", "--input", "big"], "--input"),
     (["cnn"], "give either a preset name or --spec FILE"),
     (["cnn", "vgg16", "--layer", "fc7"], "has a flat output"),
-    (["cnn", "--spec", "/nonexistent/net.toml"], "cannot read spec file"),
+    (["cnn", "--spec", "/nonexistent/net.toml"], "spec file not found"),
 ])
 def test_cli_errors_exit_2_with_one_line(argv: list[str], needle: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(argv) == 2

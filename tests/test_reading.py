@@ -181,3 +181,23 @@ def test_fast_path_leaves_juxtaposed_function_arguments_to_the_grammar():
 ])
 def test_function_arguments_read_as_written(text, expected):
     assert sympy.simplify(parse_segment(text).expr - expected) == 0
+
+
+@pytest.mark.parametrize("heading,part", [
+    ("2.", "2"), ("**2.** (b)", "2(b)"), ("## 2", "2"), ("### Problem 2 (b)", "2(b)"), ("\\section*{Problem 2}", "2"),
+    ("Problem 2:", "2"), ("**Question 2**", "2"), ("Q2.", "2"), ("Exercise 2(b)", "2(b)"), ("# 2(b)", "2(b)"),
+])
+def test_problem_headings_other_people_write(heading, part):
+    # the part a statement belongs to, however the writer numbered the problem
+    stmts = read(f"{heading}\n\n$$v_1 = 3$$\n")
+    assert [s.part for s in stmts] == [part]
+
+
+@pytest.mark.parametrize("prose", ["The answer is 2.", "Problems 2 and 3 share a graph.", "Quite 2 steps"])
+def test_prose_with_numbers_is_not_a_heading(prose):
+    assert [s.part for s in read(f"{prose}\n\n$$v_1 = 3$$\n")] == [""]
+
+
+def test_statement_limit_is_refused_early_and_names_the_line():
+    with pytest.raises(LimitError, match="more than 4 statements.*line 5"):
+        read("$$f = 6$$\n" * 60000, max_statements=4)

@@ -16,7 +16,10 @@ def add_format(p: argparse.ArgumentParser, choices: tuple[str, ...] = ("latex", 
 
 def emit(text: str, output: str | None = None) -> None:
     if output:
-        Path(output).write_text(text, encoding="utf-8")
+        try:
+            Path(output).write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise InputError(f"cannot write the output: {exc.strerror or exc.__class__.__name__}", output) from None
     else:
         sys.stdout.write(text)
 

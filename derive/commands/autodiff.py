@@ -33,7 +33,11 @@ def run(args: argparse.Namespace) -> int:
     if (args.expr is None) == (args.expr_opt is None):
         raise InputError("give the expression once: derive autodiff EXPR --at ... (or --expr=EXPR)", "EXPR")
     expr = args.expr if args.expr is not None else args.expr_opt
-    wrt = [w.strip() for w in args.wrt.split(",") if w.strip()] if args.wrt else None
+    wrt = None
+    if args.wrt is not None:
+        wrt = [w.strip() for w in args.wrt.split(",")]
+        if not all(wrt):   # --wrt '' or --wrt x,,c: a missing name, not "every input"
+            raise InputError("--wrt needs input names separated by commas, e.g. --wrt x,c", "--wrt")
     result = autodiff(expr, at=point_of(args.at, "--at"), wrt=wrt, log_base=args.log_base, letter=args.letter,
                       sigfigs=args.sigfigs, rounding=args.rounding, parts=args.parts,
                       forward_letter=args.forward_letter)

@@ -47,6 +47,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--jobs", type=int, default=1, help="check this many files at once (default 1)")
     p.add_argument("--strict", action="store_true", help="exit 1 also when a line could not be verified")
     p.add_argument("--timeout", type=float, default=None, help="seconds allowed per statement (default 5)")
+    p.add_argument("--allow-path", action="append", default=[], metavar="DIR",
+                   help="with --problem: a folder outside the problem file's own that a spec in it may name")
 
 
 _OPTIMIZER_FLAGS = (
@@ -86,7 +88,8 @@ def _optimizer_spec(args: argparse.Namespace) -> dict[str, Any]:
 def _problem(args: argparse.Namespace) -> Any:
     from ..check import load_problem, load_problems
     if args.problem:
-        probs = load_problems(args.problem)
+        probs = load_problems(Path(args.problem), allowed=args.allow_path,
+                              number=str(args.number) if args.number else None)
         if args.number:
             chosen = [p for p in probs if p.number == str(args.number)]
             if not chosen and len(probs) == 1:
@@ -125,15 +128,10 @@ def _problem(args: argparse.Namespace) -> Any:
 
 
 def _read(name: str) -> str:
+    from ..files import read_stream, read_text
     if name == "-":
-        return sys.stdin.read()
-    path = Path(name)
-    try:
-        return path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(f"solution file not found: {name}", "SOLUTION") from None
-    except (UnicodeDecodeError, IsADirectoryError, PermissionError) as exc:
-        raise InputError(f"cannot read {name}: {exc.__class__.__name__}", "SOLUTION") from None
+        return read_stream(None, "standard input")
+    return read_text(name, "solution file")
 
 
 _PROBLEM = None   # set before the pool forks, so workers inherit the problem instead of re-deriving it
@@ -163,8 +161,17 @@ def _progress(done: int, total: int) -> None:
 
 def run(args: argparse.Namespace) -> int:
     global _PROBLEM, _TIMEOUT
-    if args.jobs < 1:
-        raise InputError("--jobs must be at least 1", "--jobs")
+    from ..settings import LIMITS
+    if not 1 <= args.jobs <= LIMITS.max_jobs:
+        raise InputError(f"--jobs must be between 1 and {LIMITS.max_jobs}, not {args.jobs}", "--jobs")
+    if args.timeout is not None and not LIMITS.min_step_seconds <= args.timeout <= LIMITS.max_step_seconds:
+        # a tiny time would stop every statement at once and call nothing wrong
+        raise InputError(f"--timeout must be between {LIMITS.min_step_seconds:g} and {LIMITS.max_step_seconds:g} "
+                         f"seconds, not {args.timeout:g}", "--timeout")
+    if args.allow_path and not args.problem:
+        raise InputError("--allow-path only applies with --problem FILE.toml", "--allow-path")
+    if args.solutions.count("-") > 1:
+        raise InputError("standard input (-) can be read only once", "SOLUTION")
     if args.format == "latex" and len(args.solutions) > 1:
         raise InputError("--format latex annotates one solution; give a single file", "--format")
     _PROBLEM, _TIMEOUT = _problem(args), args.timeout
@@ -175,7 +182,8 @@ def run(args: argparse.Namespace) -> int:
         text = {"text": lambda: report.to_text(name=name if name != "-" else ""), "json": report.to_json,
                 "latex": report.to_latex}[args.format]()
         _emit(text, args.output)
-        return _status(report.ok, report.verified, args.strict)
+        _problem_errors(report.problem_errors)
+        return _status(report.ok, report.verified, args.strict, bool(report.problem_errors))
     results = _run_many(args.solutions, args.jobs)
     bad_input = [r for r in results if r[3]]
     if args.format == "json":
@@ -189,7 +197,9 @@ def run(args: argparse.Namespace) -> int:
         return 2
     ok = all(d["ok"] for _, d, _, _ in results)
     verified = all(d["verified"] for _, d, _, _ in results)
-    return _status(ok, verified, args.strict)
+    unread = sorted({e for _, d, _, _ in results for e in d["problem_errors"]})
+    _problem_errors(unread)
+    return _status(ok, verified, args.strict, bool(unread))
 
 
 def _run_many(names: list[str], jobs: int) -> list[tuple[str, dict | None, str, str]]:
@@ -209,10 +219,17 @@ def _run_many(names: list[str], jobs: int) -> list[tuple[str, dict | None, str, 
     return [results[n] for n in names]
 
 
-def _status(ok: bool, verified: bool, strict: bool) -> int:
+def _problem_errors(errors: list[str]) -> None:
+    """A problem of the set that could not be read: the report says so, and so does stderr (exit 2)."""
+    for e in errors:
+        sys.stderr.write(f"derive check: {e} (the other problems were checked)\n")
+
+
+def _status(ok: bool, verified: bool, strict: bool, unread: bool = False) -> int:
+    """1: a step is wrong (or unverified under --strict); 2: a problem of the set could not be read."""
     if not ok or (strict and not verified):
         return 1
-    return 0
+    return 2 if unread else 0
 
 
 def _emit(text: str, output: str | None) -> None:

@@ -6,7 +6,7 @@ import re
 
 from ..cnn import analyse, derivation, load_spec, preset, summary_dict, table_text
 from ..cnn_presets import PRESETS
-from ..errors import InputError
+from ..errors import InputError, shown
 from ._common import add_format, emit, render
 
 HELP = "CNN arithmetic: output shapes, receptive fields, parameters and MACs (presets or a TOML/JSON spec)"
@@ -31,11 +31,11 @@ def parse_input_size(text: str | None) -> tuple[int, int] | None:
         return None
     m = re.fullmatch(r"\s*(\d{1,7})\s*(?:[x×,]\s*(\d{1,7})\s*)?", text)
     if not m:
-        raise InputError(f"input size must be a whole number or HxW, not {text!r}", "--input")
+        raise InputError(f"input size must be a whole number or HxW, not {shown(text)}", "--input")
     h = int(m.group(1))
     w = int(m.group(2)) if m.group(2) else h
     if h <= 0 or w <= 0:
-        raise InputError(f"input size must be positive, not {text!r}", "--input")
+        raise InputError(f"input size must be positive, not {shown(text)}", "--input")
     return (h, w)
 
 

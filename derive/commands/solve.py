@@ -19,6 +19,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("-o", "--output", default=None, help="write to OUT.tex / OUT.md / OUT.json / OUT.pdf")
     p.add_argument("--format", choices=["latex", "markdown", "json", "pdf"], default=None,
                    help="output format (default: from -o's extension, else latex)")
+    p.add_argument("--allow-path", action="append", default=[], metavar="DIR",
+                   help="a folder outside the problem file's own that a spec in it may name (repeatable)")
 
 
 def _format(args: argparse.Namespace) -> str:
@@ -26,13 +28,17 @@ def _format(args: argparse.Namespace) -> str:
         return args.format
     if args.output:
         ext = Path(args.output).suffix.lower()
-        return {".tex": "latex", ".md": "markdown", ".json": "json", ".pdf": "pdf"}.get(ext, "latex")
+        known = {".tex": "latex", ".md": "markdown", ".json": "json", ".pdf": "pdf"}
+        if ext not in known:   # writing LaTeX into out.docx would only surprise
+            raise InputError(f"cannot tell the format from the extension {ext or '(none)'!r}: use .tex, .md, .json "
+                             "or .pdf, or give --format", "-o")
+        return known[ext]
     return "latex"
 
 
 def run(args: argparse.Namespace) -> int:
     path = Path(args.file) if args.file else example_path(args.example or "seed")
-    solution = solve(load(path))
+    solution = solve(load(path, allowed=args.allow_path))
     fmt = _format(args)
     if fmt == "pdf":
         if not args.output:
