@@ -15,9 +15,9 @@ import sympy
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout without installing
 
 from derive import optim  # noqa: E402
-from derive.optim_notation import K, notation  # noqa: E402
-from derive.optim_params import resolve  # noqa: E402
-from derive.optim_rules import rule, tidy, unroll  # noqa: E402
+from derive.optim.notation import K, notation  # noqa: E402
+from derive.optim.hyperparams import resolve  # noqa: E402
+from derive.optim.update_rules import rule, tidy, unroll  # noqa: E402
 
 
 def unroll_adam(t: int) -> float:

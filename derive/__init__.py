@@ -1,16 +1,16 @@
 """derive: derives and checks the mathematics of deep learning the way a careful person writes it by hand."""
 from __future__ import annotations
 
-from .autodiff import AutodiffResult, autodiff
-from .derivation import Block, Derivation, Line, Part
-from .errors import DeriveError, DomainError, InputError, LimitError, ParseError, UnsupportedError
-from .latex import Tex, latex
-from .parse import parse, parse_latex, parse_plain
-from .settings import Settings
-from .tracing import absolute, cos, exp, ln, log, relu, sigmoid, sin, sqrt, tan, tanh
-from . import cnn, optim  # noqa: E402  (derive.optim, derive.cnn after a bare "import derive")
-from .problems import Solution, load as load_problems, solve  # noqa: E402
-from .check import Report, check  # noqa: E402  (derive.check(text, problem) is the function; the module stays importable)
+from derive.autodiff import AutodiffResult, autodiff
+from derive.derivation import Block, Derivation, Line, Part
+from derive.errors import DeriveError, DomainError, InputError, LimitError, ParseError, UnsupportedError
+from derive.latex import Tex, latex
+from derive.parse import parse, parse_latex, parse_plain
+from derive.settings import Settings
+from derive.autodiff.tracing import absolute, cos, exp, ln, log, relu, sigmoid, sin, sqrt, tan, tanh
+from derive import cnn, optim  # noqa: E402  (derive.optim, derive.cnn after a bare "import derive")
+from derive.problems import Solution, load as load_problems, solve  # noqa: E402
+from derive.check import Report, check  # noqa: E402  (derive.check(text, problem) is the function; the module stays importable)
 
 __version__ = "0.1.0"
 

@@ -10,7 +10,7 @@ import importlib
 import sys
 from typing import Sequence
 
-from .errors import DeriveError
+from derive.errors import DeriveError
 
 COMMANDS = ("solve", "autodiff", "optim", "cnn", "check", "variants")
 
@@ -43,12 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="derive", description="Derive and check the mathematics of deep learning.")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name in COMMANDS:
-        try:
-            mod = importlib.import_module(f"derive.commands.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name == f"derive.commands.{name}":
-                continue  # command not built yet
-            raise
+        mod = importlib.import_module(f"derive.commands.{name}")
         p = sub.add_parser(name, help=mod.HELP, description=mod.HELP)
         mod.add_arguments(p)
         p.set_defaults(_run=mod.run)

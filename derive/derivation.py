@@ -10,7 +10,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
-from .latex import Tex
+from derive.latex import Tex
+from derive.render import render_derivation
 
 
 @dataclass(frozen=True)
@@ -90,11 +91,9 @@ class Derivation:
     notes: list[str] = field(default_factory=list)
 
     def to_latex(self, standalone: bool = False) -> str:
-        from .render import render_derivation
         return render_derivation(self, "latex", standalone=standalone)
 
     def to_markdown(self) -> str:
-        from .render import render_derivation
         return render_derivation(self, "markdown")
 
     def to_dict(self) -> dict[str, Any]:
@@ -108,7 +107,6 @@ class Derivation:
         return [ln for p in self.parts for b in p.blocks for ln in b.lines]
 
     def _repr_latex_(self) -> str:
-        from .render import render_derivation
         return render_derivation(self, "markdown")
 
     def _repr_markdown_(self) -> str:

@@ -14,9 +14,10 @@ import mpmath
 import numpy as np
 import sympy
 
-from .errors import DeriveError, DomainError, InputError, LimitError
-from .numbers import check_magnitude, digits_of
-from .settings import LIMITS
+from derive.errors import DeriveError, DomainError, InputError, LimitError
+from derive.numbers import check_magnitude, digits_of
+from derive.settings import LIMITS
+from derive.parse import parse_number, parse_values
 
 _LOG10_2 = math.log10(2)
 
@@ -203,7 +204,6 @@ def point_of(at: Any, where: str = "at") -> list[tuple[str, sympy.Expr]]:
 
     Anything else (``at=5``, ``[("x",)]``, a value that is not a number) is an InputError naming the item, so no
     raw TypeError/ValueError reaches a library caller."""
-    from .parse import parse_values
 
     if at is None:
         raise InputError("no point given: pass the input values, e.g. at={'x': 5} or at='x=5'", where)
@@ -244,7 +244,6 @@ def _pair(item: Any, k: int, where: str) -> tuple[Any, Any]:
 
 def _input_value(v: Any, where: str) -> sympy.Expr:
     """One input value as an exact SymPy number (a float is taken as its shortest decimal, 0.1 -> 1/10)."""
-    from .parse import parse_number
 
     if isinstance(v, str):
         return parse_number(v, where)

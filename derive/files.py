@@ -7,14 +7,15 @@ refused from its ``stat``; and nothing read is ever echoed in an error beyond it
 """
 from __future__ import annotations
 
+import json
 import os
 import stat
 import sys
 from pathlib import Path
 from typing import Any, BinaryIO, Iterable
 
-from .errors import InputError, LimitError, ParseError
-from .settings import LIMITS
+from derive.errors import InputError, LimitError, ParseError
+from derive.settings import LIMITS
 
 _KINDS = ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISCHR, "a device"),
           (stat.S_ISBLK, "a device"), (stat.S_ISSOCK, "a socket"))
@@ -135,7 +136,6 @@ def parse_toml(text: str, source: str) -> dict:
 
 def parse_json(text: str, source: str) -> object:
     """JSON text -> data; an error (not a traceback) for bad syntax, deep nesting and over-long integers."""
-    import json
     return _parse(json.loads, json.JSONDecodeError,
                   lambda exc: f"{exc.msg} (line {exc.lineno}, column {exc.colno})", "JSON", text, source)
 

@@ -12,7 +12,8 @@ from typing import Any
 import sympy
 from sympy.printing.latex import LatexPrinter
 
-from .names import ascii_greek, is_name
+from derive.names import ascii_greek, is_name
+from derive.numbers import format_number
 
 __all__ = ["DerivePrinter", "Tex", "latex", "escape_tex", "symbol_latex"]
 
@@ -124,7 +125,6 @@ class DerivePrinter(LatexPrinter):
         return super()._print_Function(expr, exp)
 
     def _print_Float(self, expr: sympy.Float) -> str:
-        from .numbers import format_number
         return format_number(expr, self._settings.get("sigfigs") or 15)
 
     def emptyPrinter(self, expr: Any) -> str:

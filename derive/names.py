@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from .errors import InputError
+from derive.errors import InputError
 
 __all__ = ["GREEK", "GREEK_UNICODE", "ACCENTS", "TEXT_COMMANDS", "COMMANDS", "name_problem", "is_name",
            "check_name", "ascii_greek"]

@@ -18,8 +18,8 @@ import sys
 import mpmath
 import sympy
 
-from .errors import DomainError, LimitError
-from .settings import LIMITS
+from derive.errors import DomainError, LimitError
+from derive.settings import LIMITS
 
 SCI_HIGH = 10 ** 7     # at or above: scientific form
 SCI_LOW = sympy.Rational(1, 10 ** 4)  # below (and non-zero): scientific form

@@ -14,10 +14,10 @@ from typing import Callable
 
 import sympy
 
-from .errors import InputError, LimitError, ParseError, UnsupportedError
-from .functions import relu, sigmoid
-from .names import check_name
-from .settings import LIMITS
+from derive.errors import InputError, LimitError, ParseError, UnsupportedError
+from derive.functions import relu, sigmoid
+from derive.names import check_name
+from derive.settings import LIMITS
 
 __all__ = ["parse", "parse_latex", "parse_plain", "parse_values", "parse_number", "looks_like_latex",
            "check_supported", "log_of", "SUPPORTED"]
@@ -127,6 +127,7 @@ def _unbrace_function_args(t: str) -> str:
 
 
 def _latex_converter():
+    # latex2sympy2_extended loads an ANTLR grammar (about 0.3 s): only when a LaTeX side is first read
     from latex2sympy2_extended.latex2sympy2 import ConversionConfig, latex2sympy
     from latex2sympy2_extended.math_normalization import NormalizationConfig
     cc = ConversionConfig(interpret_as_mixed_fractions=False, interpret_simple_eq_as_assignment=False,

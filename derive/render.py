@@ -19,9 +19,9 @@ from typing import Any
 
 import jinja2
 
-from .errors import DeriveError, LimitError
-from .latex import Tex, escape_tex
-from .settings import LIMITS
+from derive.errors import DeriveError, LimitError
+from derive.latex import Tex, escape_tex
+from derive.settings import LIMITS
 
 FORMATS = ("latex", "markdown", "json")
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
-from .errors import InputError
+from derive.errors import InputError
 
 LOG_BASES = ("e", "10", "2")
 ROUNDINGS = ("exact", "handwritten")
@@ -61,6 +61,8 @@ class Limits:
     max_jobs: int = 8              # worker processes of one command
     max_file_bytes: int = 2_000_000  # one file read (problem set, spec, solution sheet, stdin)
     max_layers: int = 5000         # layers of one network spec (ResNet-152 has about 500)
+    max_statements: int = 5000     # statements in one solution sheet
+    sheet_seconds: float = 120.0   # wall time for checking one sheet; what is left is reported, not dropped
 
 
 LIMITS = Limits()

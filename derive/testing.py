@@ -5,17 +5,21 @@ message shows both sides simplified, their difference, and a point where they di
 plugin hook does the same for a plain ``assert left == right`` between SymPy objects.
 
 Sides may be SymPy expressions, numbers, or text: text is read through derive's own front ends
-(:func:`derive.parse.parse`), never through eval/sympify. This module is imported by pytest at start-up (entry
-point ``pytest11``), so SymPy and the rest of derive are imported only when a helper is first used.
+(:func:`derive.parse.parse`), never through eval/sympify. pytest loads this module at start-up (entry point
+``pytest11``); importing it imports derive and SymPy (about 0.8 s of a session's start).
 """
 from __future__ import annotations
 
+import inspect
 import random
 import sys
-from typing import TYPE_CHECKING, Any, Mapping, Sequence
+from typing import Any, Mapping, Sequence
 
-if TYPE_CHECKING:  # pragma: no cover
-    import sympy
+import sympy
+
+from derive.check.checker import check
+from derive.parse import parse, parse_latex, parse_values
+
 
 __all__ = ["assert_equivalent", "assert_latex_equivalent", "assert_gradient", "assert_solution_correct",
            "explain_difference", "Difference", "canonical"]
@@ -37,7 +41,6 @@ class Difference:
         self.point, self.left_value, self.right_value = point, left_value, right_value
 
     def message(self, title: str = "the two sides are not equivalent") -> str:
-        import sympy
         lines = [title,
                  f"  left              : {sympy.sstr(self.left)}",
                  f"  right             : {sympy.sstr(self.right)}",
@@ -53,7 +56,6 @@ class Difference:
 
 
 def _short(v: Any) -> str:
-    import sympy
     if isinstance(v, sympy.Basic) and v.is_number and not v.is_Rational:
         f = float(sympy.N(v, 17))
         return format(f, ".12g") if f == f and abs(f) != float("inf") else sympy.sstr(sympy.N(v, 12))
@@ -66,13 +68,11 @@ def canonical(e: "sympy.Expr") -> "sympy.Expr":
     SymPy differentiates an unevaluated two-argument log as if it were natural (d/dx log(x, 10) -> 1/x), which is
     exactly the misconception the checker looks for; every comparison here works on this canonical form.
     """
-    import sympy
     return e.replace(lambda t: isinstance(t, sympy.log) and len(t.args) == 2,
                      lambda t: sympy.log(t.args[0]) / sympy.log(t.args[1]))
 
 
 def _as_expr(value: Any, log_base: str, where: str) -> "sympy.Expr":
-    import sympy
     if isinstance(value, sympy.Basic):
         return canonical(value)
     if isinstance(value, bool):
@@ -82,14 +82,12 @@ def _as_expr(value: Any, log_base: str, where: str) -> "sympy.Expr":
     if isinstance(value, float):
         return sympy.Float(repr(value), 17)
     if isinstance(value, str):
-        from .parse import parse
         return canonical(parse(value, log_base=log_base, where=where))
     raise TypeError(f"{where}: expected a SymPy expression, a number or text, got {type(value).__name__}")
 
 
 def _numeric(e: "sympy.Expr", subs: Mapping["sympy.Symbol", "sympy.Expr"]) -> "sympy.Expr | None":
     """The value of ``e`` at a point, or None where it is undefined or not real there."""
-    import sympy
     try:
         v = sympy.N(e.xreplace(dict(subs)).doit(), _DIGITS)
     except (ZeroDivisionError, ValueError, TypeError, ArithmeticError):
@@ -109,7 +107,6 @@ def _close(a: "sympy.Expr", b: "sympy.Expr", rtol: float) -> bool:
 
 def _points(symbols: Sequence["sympy.Symbol"], n: int) -> list[dict]:
     """Deterministic sample points: positive ones first (logs and roots are defined there), then mixed signs."""
-    import sympy
     rng = random.Random(_SEED)
     out = []
     for k in range(n):
@@ -122,7 +119,6 @@ def _points(symbols: Sequence["sympy.Symbol"], n: int) -> list[dict]:
 
 
 def _safe_simplify(e: "sympy.Expr") -> "sympy.Expr":
-    import sympy
     try:
         return sympy.simplify(e)
     except Exception:  # simplify can fail on exotic trees; the unsimplified form is still informative
@@ -137,7 +133,6 @@ def explain_difference(a: Any, b: Any, *, log_base: str = "e", rtol: float = 1e-
     identities; a difference that is not identically 0 shows at a random point with probability 1). Not equal when
     some sample point gives different values -- that point is the witness in the message.
     """
-    import sympy
     left = _as_expr(a, log_base, "left side")
     right = _as_expr(b, log_base, "right side")
     diff = _safe_simplify(sympy.Add(left, -right))
@@ -167,7 +162,6 @@ def assert_equivalent(a: Any, b: Any, *, log_base: str = "e", rtol: float = 1e-1
 def assert_latex_equivalent(a: str, b: str, *, log_base: str = "e", rtol: float = 1e-12,
                             msg: str | None = None) -> None:
     """Assert two LaTeX formulas are equivalent (``\\frac{x^2}{x}`` and ``x``); bare ``\\log`` has ``log_base``."""
-    from .parse import parse_latex
     for side, text in (("left", a), ("right", b)):
         if not isinstance(text, str):
             raise TypeError(f"{side} side: expected LaTeX text, got {type(text).__name__}")
@@ -176,8 +170,6 @@ def assert_latex_equivalent(a: str, b: str, *, log_base: str = "e", rtol: float 
 
 
 def _function_expr(f: Any, names: Sequence[str], log_base: str) -> "sympy.Expr":
-    import inspect
-    import sympy
     if callable(f) and not isinstance(f, sympy.Basic):
         params = list(inspect.signature(f).parameters)
         return _as_expr(f(*(sympy.Symbol(p) for p in params)), log_base, "f(...)")
@@ -192,8 +184,6 @@ def assert_gradient(f: Any, at: Mapping[str, Any] | str, expected: Mapping[str, 
     are the variables). ``at``: ``{"x": 5}`` or ``"c=3,x=5"``. ``expected``: ``{name: value}`` or values in the order
     of ``at``. The reference is SymPy's own differentiation, independent of derive's autodiff.
     """
-    import sympy
-    from .parse import parse_values
     point = parse_values(at) if isinstance(at, str) else [(k, _as_expr(v, log_base, f"at[{k}]")) for k, v in at.items()]
     names = [k for k, _ in point]
     expr = _function_expr(f, names, log_base)
@@ -223,7 +213,6 @@ def assert_gradient(f: Any, at: Mapping[str, Any] | str, expected: Mapping[str, 
 
 def assert_solution_correct(text: str, problem: Any, *, strict: bool = True, msg: str | None = None) -> None:
     """Assert a worked solution has no wrong step (and, with ``strict``, no line derive could not verify)."""
-    from .check import check
     report = check(text, problem)
     bad = report.errors() if not strict else [f for f in report.findings if f.verdict != "note"]
     if bad:
@@ -236,7 +225,6 @@ def pytest_assertrepr_compare(config: Any, op: str, left: Any, right: Any) -> li
     """``assert a == b`` between SymPy objects: say whether they are equivalent, and where they differ."""
     if op != "==" or "sympy" not in sys.modules:   # no SymPy object can exist before SymPy is imported
         return None
-    import sympy
     if not (isinstance(left, sympy.Expr) or isinstance(right, sympy.Expr)):
         return None
     try:

@@ -22,7 +22,7 @@ from derive.errors import DeriveError, DomainError, InputError, LimitError, Unsu
 from derive.evaluate import checked_sum, point_of, value_of
 from derive.numbers import format_number, to_float
 from derive.problems import KINDS, load, loads, solve
-from derive.variants import _toml_string, make_variant, write_variants
+from derive.problems.variants import _toml_string, make_variant, write_variants
 
 
 def _json(expr: str, at: str, *extra: str, capsys) -> dict:
@@ -258,7 +258,7 @@ def test_a_value_too_long_fails_only_its_problem(tmp_path):
 
 
 def test_a_failure_while_rendering_is_kept_to_its_problem(monkeypatch):
-    import derive.problems as problems
+    import derive.problems.model as problems
     real = problems.render_derivation
 
     def render(d, fmt):

@@ -5,7 +5,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..errors import InputError
+from derive.errors import InputError
 
 
 def add_format(p: argparse.ArgumentParser, choices: tuple[str, ...] = ("latex", "markdown", "json"),

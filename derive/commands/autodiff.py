@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import argparse
 
-from ..autodiff import PARTS, autodiff
-from ..errors import InputError
-from ..evaluate import point_of
-from ._common import add_format, emit, render
+from derive.autodiff.sweeps import PARTS, autodiff
+from derive.errors import InputError
+from derive.evaluate import point_of
+from derive.commands._common import add_format, emit, render
 
 HELP = "differentiate an expression step by step (chain rule, forward/tangent/reverse traces)"
 

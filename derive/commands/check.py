@@ -3,11 +3,16 @@ from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import sys
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from ..errors import DeriveError, InputError
+from derive.errors import DeriveError, InputError
+from derive.check.checker import check, load_problem, load_problems
+from derive.files import read_stream, read_text
+from derive.settings import LIMITS
 
 HELP = "check a handwritten solution (LaTeX/Markdown) line by line against a problem"
 
@@ -86,7 +91,6 @@ def _optimizer_spec(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _problem(args: argparse.Namespace) -> Any:
-    from ..check import load_problem, load_problems
     if args.problem:
         probs = load_problems(Path(args.problem), allowed=args.allow_path,
                               number=str(args.number) if args.number else None)
@@ -128,7 +132,6 @@ def _problem(args: argparse.Namespace) -> Any:
 
 
 def _read(name: str) -> str:
-    from ..files import read_stream, read_text
     if name == "-":
         return read_stream(None, "standard input")
     return read_text(name, "solution file")
@@ -140,7 +143,6 @@ _TIMEOUT = None
 
 def _check_one(name: str) -> tuple[str, dict | None, str, str]:
     """(name, report dict, text report, error) for one file; runs in a pool worker."""
-    from ..check import check
     try:
         report = check(_read(name), _PROBLEM, timeout=_TIMEOUT)
     except DeriveError as exc:
@@ -161,7 +163,6 @@ def _progress(done: int, total: int) -> None:
 
 def run(args: argparse.Namespace) -> int:
     global _PROBLEM, _TIMEOUT
-    from ..settings import LIMITS
     if not 1 <= args.jobs <= LIMITS.max_jobs:
         raise InputError(f"--jobs must be between 1 and {LIMITS.max_jobs}, not {args.jobs}", "--jobs")
     if args.timeout is not None and not LIMITS.min_step_seconds <= args.timeout <= LIMITS.max_step_seconds:
@@ -176,7 +177,6 @@ def run(args: argparse.Namespace) -> int:
         raise InputError("--format latex annotates one solution; give a single file", "--format")
     _PROBLEM, _TIMEOUT = _problem(args), args.timeout
     if len(args.solutions) == 1:
-        from ..check import check
         name = args.solutions[0]
         report = check(_read(name), _PROBLEM, timeout=args.timeout)
         text = {"text": lambda: report.to_text(name=name if name != "-" else ""), "json": report.to_json,
@@ -203,8 +203,6 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run_many(names: list[str], jobs: int) -> list[tuple[str, dict | None, str, str]]:
-    from concurrent.futures import ProcessPoolExecutor
-    import multiprocessing
     results: dict[str, Any] = {}
     if jobs == 1 or "fork" not in multiprocessing.get_all_start_methods():
         for k, n in enumerate(names, 1):

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import argparse
 
-from ..errors import InputError
-from ._common import add_format, emit, parse_floats, render
+from derive.errors import InputError
+from derive.commands._common import add_format, emit, parse_floats, render
+from derive import optim
 
 HELP = "optimizer derivations (SGD ... Adam, AdamW) and trajectories with PyTorch's formulas"
 
@@ -78,7 +79,6 @@ def _grads(text: str, vector: bool) -> list:
 
 
 def run(args: argparse.Namespace) -> int:
-    from .. import optim
 
     if args.name.strip().lower() in ("seed2", "seed-problem-2"):
         d = optim.seed_problem2(notation=args.notation, eps_inside=bool(args.eps_inside), norm=args.norm)

@@ -5,10 +5,10 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..errors import InputError
-from ..problems import EXAMPLES, example_path, load, solve
-from ..render import compile_pdf
-from ._common import emit
+from derive.errors import InputError
+from derive.problems import EXAMPLES, example_path, load, solve
+from derive.render import compile_pdf
+from derive.commands._common import emit
 
 HELP = "solve a problem set (TOML) into a LaTeX / Markdown / JSON / PDF document; no FILE: the seed homework"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ..variants import write_variants
+from derive.problems.variants import write_variants
 
 HELP = "write N variants of a problem set (numbers drawn from its 'vary' ranges) with their answer keys"
 

@@ -200,6 +200,29 @@ sys.exit(0)
 '''
 
 
+# Every case runs under this launcher: a process forked from a big one (pytest after the rest of the suite, with
+# torch loaded) starts with the parent's peak RSS in its ru_maxrss, so every case looked like 347 MB. The launcher is
+# a fresh small interpreter; the command it forks inherits only that, and its wait4 gives the command's own peak.
+LAUNCHER = r"""
+import os, sys
+pid = os.fork()
+if pid == 0:
+    try:
+        os.execvp(sys.argv[2], sys.argv[2:])
+    except OSError as e:
+        os.write(2, ("derive-hostile-launcher: cannot start: %s\n" % e).encode())
+    os._exit(127)
+_, status, ru = os.wait4(pid, 0)
+with open(sys.argv[1], "w") as f:
+    f.write("%d %.6f\n" % (ru.ru_maxrss, ru.ru_utime + ru.ru_stime))
+if os.WIFSIGNALED(status):
+    import signal
+    signal.signal(os.WTERMSIG(status), signal.SIG_DFL)
+    os.kill(os.getpid(), os.WTERMSIG(status))
+sys.exit(os.WEXITSTATUS(status) if os.WIFEXITED(status) else 1)
+"""
+
+
 def derive_command() -> list[str]:
     exe = shutil.which("derive")
     if exe:
@@ -297,6 +320,8 @@ class Battery:
     def _run_one(self, case: Case, argv: list, tmp: Path) -> Run:
         full = self.argv_for(case, argv, tmp)
         as_bytes = case.as_limit_mb() << 20
+        usage = tmp.parent / (tmp.name + ".rusage")
+        usage.unlink(missing_ok=True)
 
         def limits() -> None:  # runs in the child between fork and exec
             resource.setrlimit(resource.RLIMIT_AS, (as_bytes, as_bytes))
@@ -322,8 +347,9 @@ class Battery:
         with open(outp, "wb") as fo, open(errp, "wb") as fe:
             t0 = time.monotonic()
             try:
-                p = subprocess.Popen(full, stdin=stdin_file, stdout=fo, stderr=fe, cwd=tmp, env=env,
-                                     preexec_fn=limits, start_new_session=True)
+                p = subprocess.Popen([sys.executable, "-c", LAUNCHER, str(usage), *full], stdin=stdin_file,
+                                     stdout=fo, stderr=fe, cwd=tmp, env=env, preexec_fn=limits,
+                                     start_new_session=True)
             except OSError as e:  # e.g. an argument the kernel refuses
                 return Run(case, tmp, full, 127, b"", f"cannot start: {e}".encode(), 0.0, 0.0, 0.0, False, None)
             deadline = t0 + case.kill_after()
@@ -351,6 +377,12 @@ class Battery:
             sig = os.WTERMSIG(status) if os.WIFSIGNALED(status) else None
         cpu = ru.ru_utime + ru.ru_stime
         maxrss_mb = ru.ru_maxrss / 1024.0
+        try:   # the command's own peak, measured by the launcher (a killed run keeps the inflated figure)
+            maxrss_mb = int(usage.read_text().split()[0]) / 1024.0
+        except (OSError, ValueError, IndexError):
+            pass
+        if rc == 127 and b"derive-hostile-launcher: cannot start" in _read_capped(errp):
+            return Run(case, tmp, full, 127, b"", _read_capped(errp), 0.0, 0.0, 0.0, False, None)
         return Run(case, tmp, full, rc, _read_capped(outp), _read_capped(errp), wall, cpu, maxrss_mb, killed, sig)
 
     def _collect(self, tmp: Path, inputs: set) -> tuple[dict, dict]:

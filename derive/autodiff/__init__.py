@@ -1,0 +1,14 @@
+"""Automatic differentiation by hand: the computational graph (Wengert list), its local partials as a rule table,
+forward values and tangents, reverse adjoints, and the worked traces and figure that present them.
+
+build: ``graph`` (expression -> Node/Graph records, ``rules`` for the partials, ``tracing`` for Python functions);
+derive: ``sweeps`` (values, partials, tangents, adjoints -> AutodiffResult); present: ``traces`` (the worked lines,
+``notation`` for Leibniz objects) and ``figure`` (TikZ).
+"""
+from __future__ import annotations
+
+from derive.autodiff.sweeps import (MAX_DIRECTIONS, PARTS, AutodiffResult, autodiff, forward_tangents,
+                                    forward_values, partial_values, reverse_adjoints, to_expression)
+
+__all__ = ["autodiff", "AutodiffResult", "forward_values", "partial_values", "reverse_adjoints", "forward_tangents",
+           "to_expression", "PARTS", "MAX_DIRECTIONS"]

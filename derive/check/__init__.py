@@ -1,0 +1,14 @@
+"""Checking a handwritten solution line by line against the writer's own derivation.
+
+``reading`` turns the sheet into statements and sides; ``problems`` says what it is checked against; ``reference``
+derives what each quantity should be; one judge per problem kind (``autodiff``, ``optim``, ``cnn``) gives the
+verdicts, ``misconceptions`` names the known wrong steps; ``sandbox`` bounds the work; ``checker`` runs it all and
+``report`` holds the findings.
+"""
+from __future__ import annotations
+
+from derive.check.checker import check
+from derive.check.problems import Problem, load_problem, load_problems
+from derive.check.report import Finding, Report
+
+__all__ = ["check", "Report", "Finding", "load_problem", "load_problems", "Problem"]

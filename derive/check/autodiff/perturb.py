@@ -1,0 +1,114 @@
+"""The misconception table's perturbations of an autodiff step: the correct step changed one term at a time.
+
+Each perturbation is (misconception id, explanation in the writer's names, perturbed terms); a wrong step that
+equals one is diagnosed as that misconception (:mod:`derive.check.misconceptions` holds the titles).
+"""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import sympy
+
+from derive.check.reference import Key, Reference, Term
+from derive.functions import sigmoid
+from derive.autodiff.rules import RULES
+
+__all__ = ["perturbations"]
+
+
+def perturbations(ref: Reference, q: Key, terms: list[Term]):
+    """(misconception id, explanation, perturbed terms): one change at a time, most specific first."""
+    g, nm = ref.g, ref.label
+    w_ = ref.show_expr
+    kind = q[0]
+    for n, t in enumerate(terms):
+        i, j = _edge(q, t)
+        if i is None:
+            continue
+        node = g[i]
+        if node.op == "log" and kind != "value":
+            nat = sympy.E if node.param != sympy.E else sympy.Integer(10)
+            alt_local = RULES["log"].partials(ref.node_sym[j], p=nat)[0]
+            yield ("log-base", f"∂{nm(i)}/∂{nm(j)} = {_s(w_(t.local))} for the base-{_s(node.param)} log "
+                               f"{nm(i)} = {_s(w_(g.local(i)))}, not {_s(w_(alt_local))}",
+                   _replace(terms, n, t.factor, alt_local, t.via))
+        if node.op == "div" and kind != "value" and len(node.operands) == 2 and node.operands[1] == j \
+                and node.operands[0] != j:
+            b = ref.node_sym[j]
+            alt_local = sympy.Mul(-1, sympy.Pow(b, -2, evaluate=False), evaluate=False)
+            yield ("quotient-rule", f"∂{nm(i)}/∂{nm(j)} = {_s(w_(t.local))} for {nm(i)} = {_s(w_(g.local(i)))}, "
+                                    f"not {_s(w_(alt_local))}", _replace(terms, n, t.factor, alt_local, t.via))
+        if kind != "value":
+            for mid, alt_local in _rule_slips(node, ref.node_sym, j):
+                yield (mid, f"∂{nm(i)}/∂{nm(j)} = {_s(w_(t.local))} for {nm(i)} = "
+                            f"{_s(w_(g.local(i)))}, not {_s(w_(alt_local))}",
+                       _replace(terms, n, t.factor, alt_local, t.via))
+        if t.local != 0 and kind != "value":
+            yield ("sign-slip", f"∂{nm(i)}/∂{nm(j)} = {_s(w_(t.local))} ({nm(i)} = {_s(w_(g.local(i)))}), "
+                                f"written as {_s(w_(-t.local))}",
+                   _replace(terms, n, t.factor, sympy.Mul(-1, t.local, evaluate=False), t.via))
+    if kind == "adjoint" and len(terms) > 1:
+        for n, t in enumerate(terms):
+            yield ("fan-out", f"{nm(q[1])} feeds {', '.join(nm(u.via) for u in terms)}; the term "
+                              f"through {nm(t.via)} is missing from the sum", terms[:n] + terms[n + 1:])
+    if kind == "value":
+        node = g[q[1]]
+        syms = [ref.node_sym[a] if isinstance(a, int) else a for a in node.operands]
+        if node.op == "log":
+            other = sympy.E if node.param != sympy.E else sympy.Integer(10)
+            alt = RULES["log"].build(syms[0], p=other)
+            yield ("log-value-base", f"{nm(q[1])} = {_s(w_(g.local(q[1])))} is a base-{_s(node.param)} log, "
+                                     f"not {_s(w_(alt))}", [Term(None, alt)])
+        if node.op == "sub":
+            for alt in (RULES["add"].build(*syms), RULES["sub"].build(syms[1], syms[0])):
+                yield ("sub-sign", f"{nm(q[1])} = {_s(w_(g.local(q[1])))}, not {_s(w_(alt))}", [Term(None, alt)])
+
+
+def _edge(q: Key, t: Term) -> tuple[int | None, int | None]:
+    """The graph edge (i, j) whose local partial ∂v_i/∂v_j a term carries."""
+    if q[0] == "adjoint" and t.via is not None:
+        return t.via, q[1]
+    if q[0] == "tangent" and t.via is not None:
+        return q[1], t.via
+    if q[0] == "partial":
+        return q[1], q[2]
+    return None, None
+
+
+def _rule_slips(node: Any, node_sym: dict, j: int) -> list[tuple[str, sympy.Expr]]:
+    """Wrong local partials ∂node/∂v_j people write, by the node's operation: (misconception id, the slip)."""
+    ops = [node_sym[a] if isinstance(a, int) else a for a in node.operands]
+    u = node_sym[j]
+    if node.op == "sigmoid":
+        return [("sigmoid-derivative", sigmoid(u))]
+    if node.op == "tanh":
+        th = sympy.tanh(u, evaluate=False)
+        return [("tanh-derivative", sympy.Add(1, -th, evaluate=False)),
+                ("tanh-derivative", sympy.Add(1, sympy.Pow(th, 2, evaluate=False), evaluate=False)),
+                ("tanh-derivative", th)]
+    if node.op == "mul" and len(ops) == 2 and ops[0] != ops[1] and u in ops:
+        return [("product-rule", u)]
+    if node.op == "pow" and len(ops) == 2 and ops[0] == u and ops[1].is_number and ops[1] not in (0, 1):
+        n = ops[1]
+        return [("power-rule", sympy.Pow(u, n - 1, evaluate=False)),
+                ("power-rule", sympy.Mul(n, sympy.Pow(u, n, evaluate=False), evaluate=False)),
+                ("power-rule", sympy.Pow(u, n, evaluate=False))]
+    return []
+
+
+def _replace(terms: list[Term], n: int, factor, local, via) -> list[Term]:
+    return terms[:n] + [Term(factor, local, via)] + terms[n + 1:]
+
+
+def _s(e: Any) -> str:
+    """Plain text for a message, in written order, with the log's base spelled out."""
+    if not isinstance(e, sympy.Basic):
+        return str(e)
+    text = sympy.sstr(e, order="none")
+    text = re.sub(r"\blog\(([^(),]+), 10\)", r"log10(\1)", text)
+    text = re.sub(r"\blog\(([^(),]+), 2\)", r"log2(\1)", text)
+    text = re.sub(r"\blog\((\d+)\)", r"ln(\1)", text)
+    text = re.sub(r"\blog\(([^(),]+)\)", r"ln(\1)", text)
+    text = text.replace("{", "").replace("}", "")
+    return text

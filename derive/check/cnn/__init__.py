@@ -1,0 +1,1 @@
+"""Checking CNN arithmetic: parameter counts and receptive fields (``judge``)."""

@@ -1,0 +1,329 @@
+"""Checking a derivation of any optimizer of derive.optim (SGD, momentum, Nesterov, Adagrad, RMSprop, Adam, AdamW).
+
+The reference is derive.optim's own rule (:func:`derive.optim.update_rules.rule`): its recurrences are iterated here in
+*base variables* -- the raw gradients g^k, the first weight w^1, the hyperparameter letters, and at a general step
+t the previous states b^{t-1}, v^{t-1} ... and the weight w^t -- so two sides are compared as functions at random
+points (ε → 0 for ``≈``). Each recurrence is first built on placeholders, so a misconception is a small rewrite of
+the same template (ε moved under the root, the root dropped, g for g², ...), never a typed-in answer. Both the
+seed's notation (w^{t+1} = w^t - α b^t, β, γ) and the paper's (θ_t, β_1, β_2) are read. With the gradients given
+(``grads``, ``w0``), numeric steps of a trajectory are checked too. The judge is in
+:mod:`derive.check.optim.family_judge`.
+"""
+from __future__ import annotations
+
+import random
+import re
+from dataclasses import dataclass, replace
+from typing import Any, Callable, Mapping, Sequence
+
+import sympy
+
+from derive.check.reference import Unresolved, agree_at_points, num
+from derive.errors import InputError
+from derive.optim.notation import ALPHA, EPS, ETA, LAM, MU, RHO, TAU, ev, notation
+from derive.optim.hyperparams import Hyper, resolve
+from derive.optim.update_rules import Rule, rule
+from derive.check.reading.latex import Written
+from derive.latex import latex
+
+__all__ = ["FamilyReference", "FAMILY_MISTAKES", "Mistake"]
+
+T = sympy.Symbol("t", positive=True)
+_SEED = notation("seed")
+B1, B2 = _SEED.beta1, _SEED.beta2
+_LETTERS = {"alpha": ALPHA, "epsilon": EPS, "varepsilon": EPS, "lambda": LAM, "mu": MU, "tau": TAU, "rho": RHO,
+            "eta": ETA, "beta": B1, "beta_1": B1, "gamma": B2, "beta_2": B2}
+_DECAYS = (B1, B2, MU, RHO, TAU)
+MAX_STEP = 12
+
+
+@dataclass(frozen=True)
+class Mistake:
+    id: str
+    title: str
+    explanation: str
+    expected: str   # the correct form, as LaTeX, for the report
+
+
+FAMILY_MISTAKES: dict[str, Mistake] = {m.id: m for m in (
+    Mistake("buffer-ema", "momentum buffer as a moving average",
+            "PyTorch's buffer is b^t = μ b^{t-1} + (1 - τ) g^t started at b^1 = g^1, not (1 - μ) g^1 from b^0 = 0",
+            r"b^{1} = g^{1}"),
+    Mistake("buffer-damped-start", "dampening at the first step (buffer started at 0)",
+            "PyTorch starts the buffer at b^1 = g^1 undamped; the dampening (1 - τ) applies from step 2 on",
+            r"b^{1} = g^{1}"),
+    Mistake("nesterov-along-b", "Nesterov step along the buffer",
+            "PyTorch's Nesterov step is along g^t + μ b^t, not along b^t (that is plain momentum)",
+            r"w^{t+1} = w^{t} - \alpha (g^{t} + \mu b^{t})"),
+    Mistake("acc-not-squared", "accumulating g instead of g²",
+            "the accumulator sums (or averages) the squared gradients (g^t)^2", r"(g^{t})^{2}"),
+    Mistake("no-root", "square root missing",
+            "the step divides by the root of the accumulated squares, sqrt(v) + ε, not by v + ε",
+            r"\sqrt{v^{t}} + \epsilon"),
+    Mistake("eps-root", "ε inside vs outside the root",
+            "PyTorch divides by sqrt(v) + ε (ε outside the root), not sqrt(v + ε)", r"\sqrt{v^{t}} + \epsilon"),
+    Mistake("bias-power", "bias correction with β instead of β^t",
+            "at step t the moments are divided by 1 - β^t", r"\frac{m^{t}}{1 - \beta^{t}}"),
+    Mistake("ema-weight", "moving average without the (1 - β) factor",
+            "the new gradient is weighted by 1 - β (1 - γ, 1 - ρ)", r"\beta m^{t-1} + (1 - \beta) g^{t}"),
+)}
+
+
+def _hyper_values(h: Hyper) -> dict[sympy.Symbol, sympy.Rational]:
+    """The problem's numbers for each letter (PyTorch's option names; RMSprop's alpha is ρ here)."""
+    v = h.values
+    r = lambda x: sympy.Rational(str(float(x)))  # noqa: E731 (the decimal as typed, exactly)
+    out = {ALPHA: r(v["lr"])}
+    for key, sym in (("momentum", MU), ("dampening", TAU), ("weight_decay", LAM), ("eps", EPS),
+                     ("lr_decay", ETA)):
+        if key in v:
+            out[sym] = r(v[key])
+    if h.name == "rmsprop":
+        out[RHO] = r(v["alpha"])
+    if "betas" in v:
+        out[B1], out[B2] = r(v["betas"][0]), r(v["betas"][1])
+    return out
+
+
+class FamilyReference:
+    """One optimizer of derive.optim (with PyTorch's options) in base variables; ``grads``/``w0`` give numbers."""
+
+    def __init__(self, optimizer: str, options: Mapping[str, Any] | None = None, w0: Any = None,
+                 grads: Sequence[Any] | None = None) -> None:
+        self.h = resolve(optimizer, dict(options or {}))
+        self.name = self.h.name
+        self.rule = rule(_SEED, self.h)
+        self.keys: dict[tuple[str, str], str] = {}
+        for rec in self.rule.recurrences:
+            m = re.fullmatch(r"\\(tilde)\{(\w)\}", rec.letter)
+            deco, base = (m.group(1), m.group(2)) if m else ("hat" if rec.hat else "bar" if rec.bar else "",
+                                                            rec.letter)
+            self.keys[(deco, base)] = rec.key
+        self.keys[("", "g")] = "g"
+        self.modified = any(rec.assign for rec in self.rule.recurrences)   # weight decay / maximize rewrite g
+        self.values = _hyper_values(self.h)
+        self.numbers: dict[sympy.Symbol, sympy.Rational] = {}
+        if grads is not None:
+            try:
+                gs = [sympy.Rational(str(float(g))) for g in grads]
+                self.numbers = {sympy.Symbol("w[1]"): sympy.Rational(str(float(w0 if w0 is not None else 0)))}
+            except (TypeError, ValueError):
+                raise InputError("grads must be numbers (one per step) and w0 a number", "grads") from None
+            self.numbers.update({sympy.Symbol(f"g[{k}]"): g for k, g in enumerate(gs, 1)})
+        seq_letters = {b for (_, b) in self.keys} | {"w", "theta"}
+        self.time_names = frozenset(seq_letters)
+        self._steps: dict[str, list[dict[str, sympy.Expr]]] = {}
+        self._general: dict[str, dict[str, sympy.Expr]] = {}
+
+    # ------------------------------------------------------------------------------------------ variants
+    def wrong_variants(self) -> list[str]:
+        keys = {rec.key for rec in self.rule.recurrences}
+        out = []
+        if "b" in keys and self.name in ("sgd", "momentum", "nesterov"):
+            out.append("buffer-ema")
+            if self.h["dampening"]:
+                out.append("buffer-damped-start")
+            if self.h["nesterov"]:
+                out.append("nesterov-along-b")
+        if keys & {"G", "v"}:
+            out += ["acc-not-squared", "no-root"]
+            if not self.h.get("eps_inside"):
+                out.append("eps-root")
+        if keys & {"m"}:
+            out += ["ema-weight"] + (["bias-power"] if "mhat" in keys else [])
+        elif "v" in keys:
+            out.append("ema-weight")
+        return out
+
+    def _rule(self, variant: str) -> tuple[Rule, Callable[[str, sympy.Expr], sympy.Expr]]:
+        """The rule of a (mis)reading, and the rewrite applied to each recurrence's template."""
+        r = self.rule
+        same = lambda key, e: e  # noqa: E731
+        if variant == "buffer-ema":
+            return _swap(r, "b", rhs=lambda s, t: MU * s("b", t - 1) + (1 - MU) * s("g", t), first=None,
+                         init=sympy.Integer(0)), same
+        if variant == "buffer-damped-start":
+            return _swap(r, "b", first=None, init=sympy.Integer(0)), same
+        if variant == "nesterov-along-b":
+            return replace(r, update=lambda s, t: [ALPHA * s("b", t)]), same
+        if variant == "acc-not-squared":
+            return r, lambda key, e: e.replace(_is_g_squared, lambda x: x.base) if key in ("G", "v") else e
+        if variant in ("no-root", "eps-root"):
+            return r, lambda key, e: _move_eps(e, variant)
+        if variant == "bias-power":
+            return r, lambda key, e: e.replace(lambda x: x.is_Pow and x.base in (B1, B2), lambda x: x.base)
+        if variant == "ema-weight":
+            return r, lambda key, e: e.xreplace({1 - B1: 1, 1 - B2: 1, 1 - RHO: 1}) if key in ("m", "v") else e
+        return r, same
+
+    # ------------------------------------------------------------------------------------------ iteration
+    def steps(self, variant: str, n: int) -> list[dict[str, sympy.Expr]]:
+        """values[k][key] for k = 0..n in base variables; values[k]['w'] is the weight before step k (w^k)."""
+        vals = self._steps.setdefault(variant, [{}])
+        r, rewrite = self._rule(variant)
+        if len(vals) == 1:
+            vals[0] = {rec.key: rec.init for rec in r.recurrences if rec.init is not None}
+        while len(vals) <= n:
+            k = len(vals)
+            cur: dict[str, sympy.Expr] = {"g": sympy.Symbol(f"g[{k}]"),
+                                          "w": sympy.Symbol("w[1]") if k == 1 else vals[k - 1]["w+"]}
+            known = lambda key, t, _cur=cur: _cur[key] if int(t) == k else vals[int(t)].get(key)  # noqa: E731
+            for rec in r.recurrences:
+                f = rec.first if (rec.first is not None and k == 1) else rec.rhs
+                cur[rec.key] = self._apply(rec.key, f, rewrite, known, sympy.Integer(k))
+            cur["w+"] = cur["w"] - sum(self._apply("w", lambda s, t, i=i: r.update(s, t)[i], rewrite, known,
+                                                   sympy.Integer(k)) for i in range(len(r.update(_ph, T))))
+            vals.append(cur)
+        return vals
+
+    def general(self, variant: str) -> dict[str, sympy.Expr]:
+        """Every quantity at a general step t from the previous states (symbols key[t-1]) and w^t, g^t."""
+        if variant in self._general:
+            return self._general[variant]
+        r, rewrite = self._rule(variant)
+        cur: dict[str, sympy.Expr] = {"g": sympy.Symbol("g[t]"), "w": sympy.Symbol("w[t]")}
+
+        def known(key: str, t: sympy.Expr) -> sympy.Expr:
+            return cur[key] if t == T else sympy.Symbol(f"{key}[{t}]")
+        for rec in r.recurrences:
+            cur[rec.key] = self._apply(rec.key, rec.rhs, rewrite, known, T)
+        cur["w+"] = cur["w"] - sum(self._apply("w", lambda s, t, i=i: r.update(s, t)[i], rewrite, known, T)
+                                   for i in range(len(r.update(_ph, T))))
+        self._general[variant] = cur
+        return cur
+
+    @staticmethod
+    def _apply(key: str, f, rewrite, known, t: sympy.Expr) -> sympy.Expr:
+        # the recurrence on placeholders first (so a rewrite sees sqrt(v) + ε as written), then the values
+        template = rewrite(key, ev(f(_ph, t)))
+        subs = {}
+        for p in template.free_symbols:
+            if p in _PLACES:
+                key2, t2 = _PLACES[p]
+                val = known(key2, t2)
+                if val is None:
+                    raise Unresolved(f"{key2} at step {t2} is not defined")
+                subs[p] = val
+        return template.xreplace(subs)
+
+    # ------------------------------------------------------------------------------------------ notation
+    def resolve(self, sym: sympy.Symbol, lhs: bool = False) -> tuple:
+        if not isinstance(sym, Written):
+            raise Unresolved(f"{sym} is not a quantity of this problem")
+        full = f"{sym.base}_{sym.sub}" if sym.sub else sym.base
+        if sym.base == "t" and not sym.deco and not sym.sub:
+            return ("t",)
+        if not sym.deco and not sym.time and full in _LETTERS:
+            return ("hyper", _LETTERS[full])
+        if sym.base in ("w", "theta") and not sym.deco:
+            time = sym.time or sym.sub
+            if not time:
+                raise Unresolved(f"{sym.base} needs a step index here (e.g. {sym.base}^t)")
+            k = _index(time) + (1 if sym.base == "theta" else 0)   # θ_t is the weight after t steps: w^{t+1}
+            return ("seq", "w", k)
+        key = self.keys.get((sym.deco, sym.base))
+        if key is not None:
+            time = sym.time or sym.sub
+            if not time:
+                raise Unresolved(f"{sym.base} needs a step index here (e.g. {sym.base}^t)")
+            return ("seq", key, _index(time))
+        raise Unresolved(f"{latex(sym)} is not a quantity of this problem")
+
+    def meaning(self, key: tuple, variant: str = "", gmod: bool = False) -> sympy.Expr:
+        if key[0] == "t":
+            return T
+        if key[0] == "hyper":
+            return key[1]
+        _, name, k = key
+        if name == "g" and not gmod:
+            return sympy.Symbol(f"g[{k}]")   # a gradient the writer names is the raw one
+        general = not k.is_Integer
+        if general:
+            off = k - T
+            if not off.is_Integer:
+                raise Unresolved(f"the step index {k} is not understood")
+            if name == "w":
+                return self.general(variant)["w+"] if off == 1 else sympy.Symbol(f"w[{k}]")
+            return self.general(variant)[name] if off == 0 else sympy.Symbol(f"{name}[{k}]")
+        k = int(k)
+        if k < 0:
+            raise Unresolved(f"step {k} is not defined")
+        if k > MAX_STEP:   # the closed forms grow with every step: a sheet unrolls a few by hand
+            raise Unresolved(f"step {k} is beyond the {MAX_STEP} steps unrolled for checking")
+        if name == "w":
+            if k < 1:
+                raise Unresolved("the first weight is w^1 (θ_0)")
+            return sympy.Symbol("w[1]") if k == 1 else self.steps(variant, k - 1)[k - 1]["w+"]
+        value = self.steps(variant, k)[k].get(name)
+        if value is None:
+            if name == "b" and k == 0:
+                raise Unresolved("PyTorch's momentum buffer has no b^0: it starts at b^1 = g^1")
+            raise Unresolved(f"{name} at step {k} is not defined")
+        return value
+
+    def to_base(self, e: sympy.Expr, variant: str = "", gmod: bool = False) -> sympy.Expr:
+        return e.xreplace({s: self.meaning(self.resolve(s), variant, gmod) for s in e.free_symbols})
+
+    # ------------------------------------------------------------------------------------------ comparison
+    def same(self, a: sympy.Expr, b: sympy.Expr, approx: bool = False) -> bool:
+        if approx:
+            a, b = a.subs(EPS, 0), b.subs(EPS, 0)
+        return agree_at_points(a, b, _value)
+
+    def numeric(self, e: sympy.Expr) -> sympy.Expr | None:
+        """The value of ``e`` with the problem's numbers, or None when it still depends on something unknown."""
+        if not self.numbers:
+            return None
+        v = e.xreplace(self.numbers).xreplace(self.values)
+        return num(v) if not v.free_symbols else None
+
+
+def _swap(r: Rule, key: str, **changes: Any) -> Rule:
+    return replace(r, recurrences=tuple(replace(rec, **changes) if rec.key == key else rec for rec in r.recurrences))
+
+
+_PLACES: dict[sympy.Symbol, tuple[str, sympy.Expr]] = {}
+
+
+def _ph(key: str, t: sympy.Expr) -> sympy.Symbol:
+    """A placeholder for a quantity at a step (positive for the accumulators, so their roots stay roots)."""
+    p = sympy.Symbol(f"@{key}[{t}]", positive=key in ("G", "v", "vhat", "vmax") or None)
+    _PLACES[p] = (key, t)
+    return p
+
+
+def _is_g_squared(x: sympy.Basic) -> bool:
+    return bool(x.is_Pow and x.exp == 2 and _PLACES.get(x.base, ("",))[0] == "g")
+
+
+def _move_eps(e: sympy.Expr, how: str) -> sympy.Expr:
+    def fix(x: sympy.Expr) -> sympy.Expr:
+        roots = [a for a in x.args if a.is_Pow and a.exp == sympy.S.Half]
+        if len(roots) != 1:
+            return x
+        rest = [a for a in x.args if a is not roots[0] and a != EPS]
+        inner = roots[0].base + EPS
+        return sympy.Add(sympy.sqrt(inner) if how == "eps-root" else inner, *rest)
+    return e.replace(lambda x: x.is_Add and EPS in x.args, fix)
+
+
+def _index(text: str) -> sympy.Expr:
+    m = re.fullmatch(r"(t|\d+)([+-]\d+)?", text.replace(" ", ""))
+    if not m:
+        raise Unresolved(f"the step index {text} is not understood (use t, t-1, t+1 or a number)")
+    base = T if m.group(1) == "t" else sympy.Integer(int(m.group(1)))
+    return base + (int(m.group(2)) if m.group(2) else 0)
+
+
+def _value(s: sympy.Symbol, k: int) -> sympy.Rational:
+    """A sample point: decays in (0, 1), positive rates and accumulators, gradients and weights of either sign."""
+    rng = random.Random(f"{s.name}:{k}")
+    if s in _DECAYS:
+        return sympy.Rational(rng.randint(5, 95), 100)
+    if s == T:
+        return sympy.Rational(rng.randint(150, 450), 100)
+    if s.name.startswith(("v[", "G[", "vmax[", "vhat[")) or s in (ALPHA, EPS, LAM, ETA):
+        return sympy.Rational(rng.randint(5, 90), 100) + (5 if s.name[0] in "vG" else 0)
+    if s.name.startswith("gbar["):
+        return sympy.Rational(rng.choice([-1, 1]) * rng.randint(10, 50), 100)
+    return sympy.Rational(rng.choice([-1, 1]) * rng.randint(20, 300), 100)
