@@ -17,13 +17,12 @@ import sympy
 from derive.errors import InputError, LimitError, ParseError, UnsupportedError
 from derive.functions import relu, sigmoid
 from derive.names import check_name
+from derive.ops import FUNCTION_CLASSES, LATEX_GREEK, LATEX_OPERATORS, PLAIN_FUNCS, SUPPORTED, alternatives
 from derive.settings import LIMITS
 
 __all__ = ["parse", "parse_latex", "parse_plain", "parse_values", "parse_number", "looks_like_latex",
            "check_supported", "log_of", "SUPPORTED"]
 
-SUPPORTED = ("+", "-", "*", "/", "^ (integer, rational or symbolic powers)", "sqrt", "exp", "log (any base)", "ln",
-             "sin", "cos", "tan", "tanh", "sigmoid", "abs", "max(0, x) / ReLU")
 
 
 def log_of(arg: sympy.Expr, base: str | sympy.Expr = "e") -> sympy.Expr:
@@ -97,7 +96,8 @@ def _latex_preprocess(text: str, log_base: str, where: str | None) -> str:
     return _unbrace_function_args(t)
 
 
-_FUNC_BRACE = re.compile(r"\\(sin|cos|tan|tanh|exp|ln|log(?:_\{?\w+\}?)?|sigma)\s*\{(?=\s*\\left)")
+_FUNC_BRACE = re.compile(r"\\(" + alternatives(tuple(n for n in LATEX_OPERATORS if n != "log"))
+                         + r"|log(?:_\{?\w+\}?)?|" + alternatives(LATEX_GREEK) + r")\s*\{(?=\s*\\left)")
 
 
 def _unbrace_function_args(t: str) -> str:
@@ -184,7 +184,7 @@ def _normalise(expr: sympy.Expr, where: str | None) -> sympy.Expr:
         if isinstance(e, (sympy.Max, sympy.Min)):
             raise UnsupportedError(f"unsupported operation: {type(e).__name__.lower()} of {len(e.args)} arguments "
                                    "(only max(0, x), i.e. ReLU, is supported)", where)
-        if isinstance(e, sympy.Function) and type(e).__name__ not in _BUILTIN_FUNCS:
+        if isinstance(e, sympy.Function) and type(e).__name__ not in FUNCTION_CLASSES:
             name = _function_name(e)
             args = [walk(a) for a in e.args]
             raw = type(e).__name__.strip()
@@ -215,7 +215,6 @@ def _normalise(expr: sympy.Expr, where: str | None) -> sympy.Expr:
 
 _GREEK = ("alpha|beta|gamma|delta|epsilon|varepsilon|zeta|eta|theta|vartheta|iota|kappa|lambda|mu|nu|xi|pi|rho|"
           "sigma|tau|upsilon|phi|varphi|chi|psi|omega|Gamma|Delta|Theta|Lambda|Xi|Pi|Sigma|Phi|Psi|Omega")
-_BUILTIN_FUNCS = {"exp", "log", "sin", "cos", "tan", "tanh", "Abs", "sigmoid", "relu"}
 
 
 def _function_name(e: sympy.Basic) -> str:
@@ -226,14 +225,6 @@ def _function_name(e: sympy.Basic) -> str:
 
 # ----------------------------------------------------------------------------------------------- plain strings
 
-_FUNCS_1 = {
-    "exp": lambda a: sympy.exp(a, evaluate=False),
-    "sqrt": lambda a: sympy.Pow(a, sympy.Rational(1, 2), evaluate=False),
-    "sin": lambda a: sympy.sin(a, evaluate=False), "cos": lambda a: sympy.cos(a, evaluate=False),
-    "tan": lambda a: sympy.tan(a, evaluate=False), "tanh": lambda a: sympy.tanh(a, evaluate=False),
-    "sigmoid": lambda a: sigmoid(a, evaluate=False), "relu": lambda a: relu(a, evaluate=False),
-    "abs": lambda a: sympy.Abs(a, evaluate=False), "ln": lambda a: log_of(a, "e"),
-}
 _CONSTANTS = {"e": sympy.E, "pi": sympy.pi}
 
 
@@ -289,8 +280,8 @@ def parse_plain(text: str, log_base: str = "e", where: str | None = None) -> sym
                 fail(node, "unsupported call: only plain functions like sin(x) are allowed")
             name = node.func.id
             args = [conv(a) for a in node.args]
-            if name in _FUNCS_1 and len(args) == 1:
-                return _FUNCS_1[name](args[0])
+            if name in PLAIN_FUNCS and len(args) == 1:
+                return PLAIN_FUNCS[name](args[0])
             if name == "log" and len(args) == 1:
                 return log_of(args[0], log_base)
             if name == "log" and len(args) == 2:
@@ -348,7 +339,7 @@ def check_supported(expr: sympy.Basic, where: str | None = None) -> None:
     for e in sympy.preorder_traversal(expr):
         if type(e).__name__ in ("asinh", "acosh"):   # the LaTeX placeholders must not come in from SymPy input
             raise UnsupportedError(f"unsupported operation: {type(e).__name__}", where)
-        if isinstance(e, sympy.Function) and type(e).__name__ not in _BUILTIN_FUNCS:
+        if isinstance(e, sympy.Function) and type(e).__name__ not in FUNCTION_CLASSES:
             raise UnsupportedError(f"unsupported operation: {type(e).__name__}; supported: {', '.join(SUPPORTED)}",
                                    where)
         if isinstance(e, (sympy.Derivative, sympy.Integral, sympy.Sum, sympy.Product, sympy.core.relational.Relational)):

@@ -1,7 +1,7 @@
 """Automatic differentiation by hand: the computational graph (Wengert list), its local partials as a rule table,
 forward values and tangents, reverse adjoints, and the worked traces and figure that present them.
 
-build: ``graph`` (expression -> Node/Graph records, ``rules`` for the partials, ``tracing`` for Python functions);
+build: ``graph`` (expression -> Node/Graph records, the partials from ``derive.ops``, ``tracing`` for Python functions);
 derive: ``sweeps`` (values, partials, tangents, adjoints -> AutodiffResult); present: ``traces`` (the worked lines,
 ``notation`` for Leibniz objects) and ``figure`` (TikZ).
 """

@@ -11,13 +11,12 @@ from typing import TYPE_CHECKING
 from derive.latex import Tex, latex
 from derive.numbers import format_number
 from derive.render import render_template
+from derive.ops import FIGURE_SYMBOLS
 
 if TYPE_CHECKING:
     from derive.autodiff.sweeps import AutodiffResult
 
-OP_SYMBOL = {"add": "+", "sub": "-", "mul": r"\times", "div": r"\div", "pow": r"\wedge", "neg": "-",
-             "exp": r"\exp", "log": r"\log", "sqrt": r"\sqrt{\ }", "sin": r"\sin", "cos": r"\cos", "tan": r"\tan",
-             "tanh": r"\tanh", "sigmoid": r"\sigma", "abs": r"|\cdot|", "relu": r"\mathrm{ReLU}"}
+OP_SYMBOL = FIGURE_SYMBOLS   # each operation's label in the figure, from the operation table
 
 
 @dataclass(frozen=True)

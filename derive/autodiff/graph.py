@@ -15,8 +15,7 @@ from derive.errors import InputError, LimitError, UnsupportedError
 from derive.evaluate import check_domain
 from derive.functions import default_log
 from derive.autodiff.notation import node_symbol
-from derive.parse import SUPPORTED
-from derive.autodiff.rules import RULES, UNARY_FUNCS
+from derive.ops import OPS, SUPPORTED, UNARY_HEADS
 from derive.settings import LIMITS
 
 Operand = Union[int, sympy.Expr]   # an int is a node index; a SymPy number is a constant kept inside the step
@@ -88,7 +87,7 @@ class Graph:
     def local(self, index: int, letter: str | None = None) -> sympy.Expr:
         """The step's right side in node symbols, as written: ``v_1 / v_2``."""
         node = self[index]
-        return RULES[node.op].build(*self.operand_symbols(node, letter), p=node.param) if not node.is_input \
+        return OPS[node.op].build(*self.operand_symbols(node, letter), p=node.param) if not node.is_input \
             else node_symbol(letter or self.letter, index)
 
     def partial(self, i: int, j: int, letter: str | None = None) -> sympy.Expr:
@@ -99,7 +98,7 @@ class Graph:
         if got is not None:
             return got
         node = self[i]
-        parts = RULES[node.op].partials(*self.operand_symbols(node, letter), p=node.param)
+        parts = OPS[node.op].partials(*self.operand_symbols(node, letter), p=node.param)
         terms = [d for o, d in zip(node.operands, parts) if isinstance(o, int) and o == j]
         out = sympy.S.Zero if not terms else terms[0] if len(terms) == 1 else sympy.Add(*terms, evaluate=False)
         self._partials[key] = out
@@ -188,7 +187,7 @@ def build_graph(expr: sympy.Expr, inputs: Sequence[str], letter: str = "v",
         if counter[0] > LIMITS.max_nodes:
             raise LimitError(f"the graph has more than {LIMITS.max_nodes} nodes")
         idx = counter[0]
-        e = RULES[op].build(*(expr_of(o) for o in operands), p=param)
+        e = OPS[op].build(*(expr_of(o) for o in operands), p=param)
         nodes.append(Node(idx, op, tuple(operands), e, param))
         exprs[idx] = e
         by_key[key] = idx
@@ -276,8 +275,8 @@ def build_graph(expr: sympy.Expr, inputs: Sequence[str], letter: str = "v",
             if base.free_symbols:
                 raise UnsupportedError(f"unsupported operation: log with a variable base ({base})")
             return make("log", (yield e.args[0]), param=base)
-        if type(e) in UNARY_FUNCS and len(e.args) == 1:
-            return make(UNARY_FUNCS[type(e)], (yield e.args[0]))
+        if type(e) in UNARY_HEADS and len(e.args) == 1:
+            return make(UNARY_HEADS[type(e)], (yield e.args[0]))
         raise UnsupportedError(f"unsupported operation: {type(e).__name__}; supported: {', '.join(SUPPORTED)}")
 
     def visit(root: sympy.Expr) -> Operand:

@@ -17,7 +17,7 @@ from derive.evaluate import point_of, value_of
 from derive.autodiff.graph import Graph, Node, build_graph
 from derive.numbers import rounded, to_float
 from derive.parse import from_sympy, parse
-from derive.autodiff.rules import RULES
+from derive.ops import OPS
 from derive.settings import Settings
 from derive.autodiff.tracing import trace
 from derive.autodiff.traces import derivation_for
@@ -137,7 +137,7 @@ def _carry(value: sympy.Expr, s: Settings) -> sympy.Expr:
 
 def _step_value(graph: Graph, node: Node, values: Mapping[int, sympy.Expr], s: Settings) -> sympy.Expr:
     ops = [values[o] if isinstance(o, int) else o for o in node.operands]
-    e = RULES[node.op].build(*ops, p=node.param)
+    e = OPS[node.op].build(*ops, p=node.param)
     return value_of(e, s.precision, lambda: f"step {graph.describe(node.index)}")
 
 

@@ -17,7 +17,7 @@ from derive.derivation import Block, Derivation, Line, Part
 from derive.latex import Tex, latex
 from derive.autodiff.notation import Bracket, Group, PartialFrac, TexAtom, bar, decorate, dot, node_symbol
 from derive.numbers import format_number
-from derive.autodiff.rules import RULES
+from derive.ops import OPS
 
 if TYPE_CHECKING:
     from derive.autodiff.sweeps import AutodiffResult
@@ -246,7 +246,7 @@ class _Writer:
                 continue
             if local:
                 ops = [self.label(o) if isinstance(o, int) else o for o in n.operands]
-                parts = RULES[n.op].partials(*ops, p=n.param)
+                parts = OPS[n.op].partials(*ops, p=n.param)
                 fs = [d for o, d in zip(n.operands, parts) if isinstance(o, int) and o == j]
                 f = fs[0] if len(fs) == 1 else Add(*fs, evaluate=False)
                 factor = f if f == 1 else Group(f)
@@ -318,7 +318,7 @@ class _Writer:
     def _local(self, i: int, j: int) -> sympy.Expr:
         n = self.g[i]
         ops = [self.label(o) if isinstance(o, int) else o for o in n.operands]
-        parts = RULES[n.op].partials(*ops, p=n.param)
+        parts = OPS[n.op].partials(*ops, p=n.param)
         fs = [d for o, d in zip(n.operands, parts) if isinstance(o, int) and o == j]
         return Group(fs[0] if len(fs) == 1 else Add(*fs, evaluate=False))
 

@@ -16,8 +16,9 @@ import numpy as np
 import sympy
 
 from derive.errors import DeriveError, InputError, LimitError, UnsupportedError
-from derive.functions import default_log, relu as _relu, sigmoid as _sigmoid
+from derive.functions import default_log
 from derive.parse import log_of
+from derive.ops import OPS
 
 
 class Var:
@@ -187,7 +188,11 @@ def _e(o: Any) -> sympy.Expr:
     raise UnsupportedError(f"unsupported value in a traced function: {type(o).__name__}")
 
 
-def _unary(build: Callable[[sympy.Expr], sympy.Expr], name: str) -> Callable[[Any], Any]:
+def _unary(op: str, name: str = "") -> Callable[[Any], Any]:
+    """The traced function of a one-operand operation of the table (``name``: its Python name, if not the op's)."""
+    build = OPS[op].build
+    name = name or op
+
     def f(x: Any) -> Any:
         return Var(build(_e(x)))
     f.__name__ = name
@@ -195,16 +200,17 @@ def _unary(build: Callable[[sympy.Expr], sympy.Expr], name: str) -> Callable[[An
     return f
 
 
-ln = _unary(lambda a: log_of(a, "e"), "ln")
-exp = _unary(lambda a: sympy.exp(a, evaluate=False), "exp")
-sin = _unary(lambda a: sympy.sin(a, evaluate=False), "sin")
-cos = _unary(lambda a: sympy.cos(a, evaluate=False), "cos")
-tan = _unary(lambda a: sympy.tan(a, evaluate=False), "tan")
-tanh = _unary(lambda a: sympy.tanh(a, evaluate=False), "tanh")
-sqrt = _unary(lambda a: sympy.Pow(a, sympy.Rational(1, 2), evaluate=False), "sqrt")
-sigmoid = _unary(lambda a: _sigmoid(a, evaluate=False), "sigmoid")
-relu = _unary(lambda a: _relu(a, evaluate=False), "relu")
-absolute = _unary(lambda a: sympy.Abs(a, evaluate=False), "abs")
+# One traced function per one-operand operation of derive.ops (tests/test_ops.py checks that none is missing).
+ln = _unary("log", "ln")
+exp = _unary("exp")
+sin = _unary("sin")
+cos = _unary("cos")
+tan = _unary("tan")
+tanh = _unary("tanh")
+sqrt = _unary("sqrt")
+sigmoid = _unary("sigmoid")
+relu = _unary("relu")
+absolute = _unary("abs", "absolute")
 
 
 def log(x: Any, base: Any = None) -> Var:

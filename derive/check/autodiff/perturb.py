@@ -12,7 +12,7 @@ import sympy
 
 from derive.check.reference import Key, Reference, Term
 from derive.functions import sigmoid
-from derive.autodiff.rules import RULES
+from derive.ops import OPS
 
 __all__ = ["perturbations"]
 
@@ -29,7 +29,7 @@ def perturbations(ref: Reference, q: Key, terms: list[Term]):
         node = g[i]
         if node.op == "log" and kind != "value":
             nat = sympy.E if node.param != sympy.E else sympy.Integer(10)
-            alt_local = RULES["log"].partials(ref.node_sym[j], p=nat)[0]
+            alt_local = OPS["log"].partials(ref.node_sym[j], p=nat)[0]
             yield ("log-base", f"∂{nm(i)}/∂{nm(j)} = {_s(w_(t.local))} for the base-{_s(node.param)} log "
                                f"{nm(i)} = {_s(w_(g.local(i)))}, not {_s(w_(alt_local))}",
                    _replace(terms, n, t.factor, alt_local, t.via))
@@ -57,11 +57,11 @@ def perturbations(ref: Reference, q: Key, terms: list[Term]):
         syms = [ref.node_sym[a] if isinstance(a, int) else a for a in node.operands]
         if node.op == "log":
             other = sympy.E if node.param != sympy.E else sympy.Integer(10)
-            alt = RULES["log"].build(syms[0], p=other)
+            alt = OPS["log"].build(syms[0], p=other)
             yield ("log-value-base", f"{nm(q[1])} = {_s(w_(g.local(q[1])))} is a base-{_s(node.param)} log, "
                                      f"not {_s(w_(alt))}", [Term(None, alt)])
         if node.op == "sub":
-            for alt in (RULES["add"].build(*syms), RULES["sub"].build(syms[1], syms[0])):
+            for alt in (OPS["add"].build(*syms), OPS["sub"].build(syms[1], syms[0])):
                 yield ("sub-sign", f"{nm(q[1])} = {_s(w_(g.local(q[1])))}, not {_s(w_(alt))}", [Term(None, alt)])
 
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from derive.errors import LimitError, ParseError
 from derive.check.reading.latex import Parsed, Written, WrittenPartial, decimal_literals, group_end as _group_end, parse_segment
+from derive.ops import PLAIN_FUNCS
 
 __all__ = ["Written", "WrittenPartial", "Segment", "Statement", "Parsed", "read", "parse_segment",
            "decimal_literals", "MAX_DOCUMENT_CHARS"]
@@ -122,7 +123,9 @@ _CANCEL_RE = re.compile(r"\\(?:cancel|bcancel|xcancel|sout)\s*\{")
 _ARRAY_REMARK_RE = re.compile(r"\\left\s*\(\s*\\begin\{array\}.*?\\end\{array\}\s*\\right\s*\)|"
                               r"\\begin\{array\}.*?\\end\{array\}", re.S)
 _TEXT_RE = re.compile(r"\\(?:text|textrm|textit|textbf|mbox|mathrm)\s*\{")
-_KEEP_TEXT = {"sign", "sgn", "sigmoid", "relu", "ReLU", "softmax", "tanh", "exp", "log", "ln"}
+# \text{...} that names a function (kept) rather than prose (blanked): the operations' plain names, and a few
+# functions the writer may name that derive does not differentiate
+_KEEP_TEXT = set(PLAIN_FUNCS) | {"log", "ReLU", "sign", "sgn", "softmax"}
 _SPACING_RE = re.compile(r"\\(?:,|;|!|:|\s)|\\(?:dots|ldots|cdots)(?![a-zA-Z])|\\(?:displaystyle|nonumber|notag)"
                          r"(?![a-zA-Z])|\\(?:begin|end)\{(?:aligned|split|gathered)\}")
 _SEPARATOR_RE = re.compile(r",?\s*\\q?quad(?![a-zA-Z])|;|,\s*(?=\\text)|\\(?:label|tag)\s*\{[^{}]*\}")

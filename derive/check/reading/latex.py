@@ -18,6 +18,7 @@ from derive.parse import check_limits, parse_latex, parse_plain
 from derive.check.reading.plain import plain
 from derive.latex import latex
 from derive.check.sandbox import check_size
+from derive.ops import LATEX_GREEK, LATEX_OPERATORS, alternatives
 
 __all__ = ["Written", "WrittenPartial", "Parsed", "parse_segment", "decimal_literals", "group_end"]
 
@@ -274,12 +275,13 @@ _FUNCTION_OF_RE = re.compile(rf"(?<![\\A-Za-z])([fFyLJE])\s*(')?\s*(?:\\left\s*)
                              r"(?:\\right\s*)?\)")
 
 _FUNC_ARG_RE = re.compile(
-    r"\\(ln|log|sin|cos|tan|tanh|exp)(_\{?\s*\d+\s*\}?)?(?![A-Za-z])\s*"
+    r"\\(" + alternatives(LATEX_OPERATORS) + r")(_\{?\s*\d+\s*\}?)?(?![A-Za-z])\s*"
     r"(\\mathrm\{qz[a-z]+z\}|[A-Za-z](?![A-Za-z])|\d+(?:\.\d+)?)"
     r"(?=\s*(?:$|[-+)\]}=/,]|\\cdot(?![A-Za-z])|\\times(?![A-Za-z])|\\right))")
 
 
-_BRACED_FUNC_RE = re.compile(r"\\(?P<f>sin|cos|tan|tanh|exp|ln|log|sigma|operatorname\{[A-Za-z]+\})(?![A-Za-z])"
+_BRACED_FUNC_RE = re.compile(r"\\(?P<f>" + alternatives(LATEX_OPERATORS + LATEX_GREEK)
+                             + r"|operatorname\{[A-Za-z]+\})(?![A-Za-z])"
                              r"(?:\s*\^\s*(?P<p>\{[^{}]*\}|\d))?\s*\{")
 
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import re
 
+from derive.ops import LATEX_BRACED, LATEX_OPERATORS, alternatives
+
 __all__ = ["plain"]
 
 _GREEK = ("alpha|beta|delta|epsilon|varepsilon|eta|theta|vartheta|lambda|mu|nu|xi|pi|rho|tau|phi|varphi|chi|psi|"
@@ -103,7 +105,8 @@ def _plain_seq(t: str, pos: int, closer: str | None) -> tuple[str, int]:
     return "".join(parts), pos
 
 
-_PLAIN_FUNC = re.compile(r"\\(ln|log|sin|cos|tan|tanh|exp|sqrt)(?![A-Za-z])(?:_\{?\s*(\d+)\s*\}?|_(\d))?")
+_PLAIN_FUNC = re.compile(r"\\(" + alternatives(LATEX_OPERATORS + LATEX_BRACED) +
+                         r")(?![A-Za-z])(?:_\{?\s*(\d+)\s*\}?|_(\d))?")
 
 
 def _plain_arg(t: str, pos: int) -> tuple[str, int]:
