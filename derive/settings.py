@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
+import sympy
+
 from derive.errors import InputError
 
 LOG_BASES = ("e", "10", "2")
@@ -32,6 +34,16 @@ class Settings:
         object.__setattr__(self, "log_base", str(self.log_base))
         if not (isinstance(self.letter, str) and self.letter.isalpha() and len(self.letter) <= 8):
             raise InputError(f"node letter must be a short alphabetic name, not {self.letter!r}", "letter")
+
+    @property
+    def base(self) -> sympy.Expr:
+        """The log base as a number, converted here once: sympy.E for "e", else the integer base."""
+        return sympy.E if self.log_base == "e" else sympy.Integer(int(self.log_base))
+
+    @property
+    def printed_base(self) -> sympy.Expr | None:
+        """The base the printer writes on a bare log: None for the natural log (printed as \\ln)."""
+        return None if self.log_base == "e" else self.base
 
     @classmethod
     def make(cls, **overrides: Any) -> "Settings":

@@ -274,8 +274,7 @@ def autodiff(expr: Any, at: Any = None, wrt: str | Sequence[str] | None = None, 
         if missing:
             raise InputError(f"no value given for {', '.join(missing)}", "at")
     names = [n for n, _ in point]
-    base = sympy.E if s.log_base == "e" else sympy.Integer(int(s.log_base))
-    graph = build_graph(e, names, s.letter, base)
+    graph = build_graph(e, names, s.letter, s.base)
     at_map = dict(point)
     wrt_list = [wrt] if isinstance(wrt, str) else list(wrt) if wrt else names
     wrt_list = [w for w, _ in _match_names([(w, 0) for w in wrt_list], names)]

@@ -65,8 +65,7 @@ class _Writer:
         names = {n.name for n in self.g.inputs}
         # the output is called y, unless an input already is (then f, …): a line must never be ambiguous
         self.out = next(c for c in ("y", "f", "F", "L", "z", "out") if c not in names)
-        base = None if self.s.log_base == "e" else sympy.Integer(int(self.s.log_base))
-        self.pset = dict(plain_log_base=base, sigfigs=self.s.sigfigs)
+        self.pset = dict(plain_log_base=self.s.printed_base, sigfigs=self.s.sigfigs)
         self.index_of = {n.name: n.index for n in self.g.inputs}
         self._vm: dict | None = None
         self._tex: dict[tuple, Tex] = {}

@@ -91,14 +91,13 @@ class _Checker:
 _SANDBOXES: dict[int, tuple[Problem, Sandbox]] = {}
 
 
-def _sandbox(prob: Problem, isolate: bool, timeout: float | None) -> Sandbox:
-    """One worker per problem, reused by later checks against the same problem object."""
+def _sandbox(prob: Problem, isolate: bool) -> Sandbox:
+    """One worker per problem, reused by later checks against the same problem object (each call passes its own
+    time limit, so one check's --timeout never changes another's)."""
     key = id(prob)
     if key in _SANDBOXES and _SANDBOXES[key][0] is prob and _SANDBOXES[key][1].isolated == isolate:
-        box = _SANDBOXES[key][1]
-        box.timeout = LIMITS.step_seconds if timeout is None else timeout
-        return box
-    box = Sandbox(_Checker(prob), timeout=timeout, isolate=isolate)
+        return _SANDBOXES[key][1]
+    box = Sandbox(_Checker(prob), isolate=isolate)
     if len(_SANDBOXES) > 8:   # keep a few: each holds a worker process
         for _, (_, old) in list(_SANDBOXES.items())[:4]:
             old.close()
@@ -180,14 +179,15 @@ def _check_timeout(timeout: Any) -> None:
 def _check_one(text: str, statements: list[Statement], prob: Problem, isolate: bool, timeout: float | None) -> Report:
     state = State()
     report = Report(problem=prob.label, source=text, problem_tex=prob.tex())
-    box = _sandbox(prob, isolate, timeout)
+    box = _sandbox(prob, isolate)
+    step = LIMITS.step_seconds if timeout is None else timeout
     deadline = time.monotonic() + LIMITS.sheet_seconds
     numbered = [s for s in statements if _number(s.part)]
     if prob.number:
         numbers = {prob.number}
     else:
         try:
-            about = box.call(("about", numbered), timeout=box.timeout * 4) if numbered else []
+            about = box.call(("about", numbered), timeout=step * 4) if numbered else []
         except (LimitError, RuntimeError):
             about = [True] * len(numbered)   # cannot tell: check everything rather than skip silently
         numbers = {_number(s.part) for s, a in zip(numbered, about) if a}
@@ -206,7 +206,7 @@ def _check_one(text: str, statements: list[Statement], prob: Problem, isolate: b
             report.skipped.append((stmt.line, "not in a numbered part of the sheet"))
             continue
         try:
-            judgments, state = box.call(("judge", stmt, state))
+            judgments, state = box.call(("judge", stmt, state), timeout=step)
         except LimitError as exc:
             judgments = [Judgment(0, "unverifiable", found=stmt.segments[0].text, message=f"limit exceeded: {exc}")]
         except RuntimeError as exc:   # a bug in the checker must not hide the rest of the report

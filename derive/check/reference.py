@@ -79,7 +79,7 @@ class Reference:
         g = result.graph
         self.result, self.g, self.out = result, g, g.output
         self.letter = g.letter
-        self.base = sympy.E if result.settings.log_base == "e" else sympy.Integer(int(result.settings.log_base))
+        self.base = result.settings.base
         exact = Settings.make(log_base=result.settings.log_base, rounding="exact", letter=g.letter)
         at = {n.name: result.values[n.index] for n in g.inputs}
         self.values = forward_values(g, at, exact)
