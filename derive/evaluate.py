@@ -54,7 +54,7 @@ def check_domain(e: sympy.Basic, where: str) -> None:
                 if b == 0 and x < 0:
                     raise DomainError("division by zero", where)
                 if b < 0 and not (ex.is_integer or (ex.is_Float and ex == int(ex))):
-                    raise DomainError(f"a non-integer power of a negative number ({_short(base)}^{_short(ex)})", where)
+                    raise DomainError(f"a non-integer power of a negative number (({_short(base)})^({_short(ex)}))", where)
                 if b != 0 and abs(x) * abs(sympy.log(abs(b), 10).evalf(15)) > 10 ** 6:
                     raise LimitError(f"the value of {_short(base)}^{_short(ex)} has more than a million digits", where)
         elif isinstance(sub, sympy.log):

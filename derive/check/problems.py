@@ -1,9 +1,10 @@
 """What a solution is checked against: problems from an AutodiffResult, a mapping, or a TOML file / problem set.
 
-A problem set (``derive solve``'s format: ``[[problem]]`` tables with ``number`` and ``kind`` autodiff, optimizer
-(any of derive.optim's, with an ``options`` table; plain Adam keeps the seed's Adam checker) or cnn) gives one
-:class:`Problem` per problem; presentation fields (figure, parts, intro, vary …) are ignored here. Each problem
-knows how to build its reference and its judge.
+A TOML file is read by :func:`derive.problems.load`, the one reader of ``derive solve``'s format (``[[problem]]``
+tables with ``number`` and ``kind``, or one problem at the top level); each problem of kind autodiff, optimizer /
+optim (any of derive.optim's, with an ``options`` table; plain Adam keeps the seed's Adam checker), adam or cnn
+gives one :class:`Problem` (text problems have nothing to check); presentation fields (figure, parts, intro,
+vary …) are ignored here. Each problem knows how to build its reference and its judge.
 """
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from typing import Any, Iterable, Mapping
 
 import sympy
 
-from derive import files
+from derive import files, problems as problem_sets
 from derive.autodiff.sweeps import AutodiffResult, autodiff
 from derive.check.autodiff.judge import StatementJudge
 from derive.check.verdicts import State
@@ -25,6 +26,7 @@ from derive.errors import DeriveError, InputError
 from derive.latex import escape_tex, latex
 from derive.optim.update_rules import TITLES
 from derive.optim.hyperparams import canonical_name
+from derive.problems.model import problem_error
 
 __all__ = ["Problem", "load_problem", "load_problems"]
 
@@ -178,24 +180,24 @@ def _optimizer(spec: Mapping[str, Any], name: str, family: dict[str, Any], where
 
 
 def _from_toml(path: Path, allowed: tuple[str, ...] = (), only: str | None = None) -> list[Problem]:
-    data = files.parse_toml(files.read_text(path, "problem file"), str(path))
-    if "expr" in data or data.get("kind") in ("adam", "optim", "optimizer", "cnn"):
-        return [_from_mapping({k: v for k, v in data.items() if k not in ("author",)}, str(path), str(path.parent),
-                              allowed)]
+    """The problems of a problem file, read by derive.problems (the one reader of the format ``derive solve``
+    reads too); ``only``: of a set, only that problem is built."""
+    ps = problem_sets.load(path, allowed)
     out, numbers = [], []
-    for k, item in enumerate(data.get("problem", []) or data.get("problems", []), 1):
-        if not isinstance(item, Mapping) or item.get("kind", "autodiff") == "text":
+    for p in ps.problems:
+        if p.kind == "text":
             continue   # prose problems have nothing to check
-        spec = dict(item)
-        spec.setdefault("number", str(k))
-        numbers.append(str(spec["number"]))
-        if only is not None and str(spec["number"]) != str(only):
+        numbers.append(p.number)
+        if only is not None and not ps.single and p.number != str(only):
             continue   # deriving the others' references would only cost time
-        where = f"{path}, problem {spec['number']}"
+        # a lone top-level problem with no number is checked against the whole sheet, not its part 1
+        number = "" if ps.single and not p.numbered else p.number
         try:
-            out.append(_from_mapping(spec, where, str(path.parent), allowed))
+            if p.error is not None:
+                raise p.error
+            out.append(_from_mapping({"kind": p.kind, "number": number, **p.fields}, p.where, p.base, p.allowed))
         except DeriveError as exc:   # one broken problem must not stop the others being checked
-            out.append(Problem(None, where, str(spec["number"]), kind="unreadable", error=exc))
+            out.append(Problem(None, p.where, number, kind="unreadable", error=problem_error(exc, p.where)))
     if not out and numbers:
         raise InputError(f"{path} has no problem {only} (it has {', '.join(numbers)})", "--number")
     if not out:

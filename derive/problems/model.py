@@ -23,6 +23,8 @@ class Problem:
     where: str                     # "FILE, problem N" for messages
     base: str = "."                # the problem file's folder: relative paths in fields start here
     allowed: tuple[str, ...] = ()  # further folders a path in a field may name (--allow-path)
+    numbered: bool = True          # False when the file gave no number (then it is the problem's position)
+    error: DeriveError | None = None   # why the problem could not be read (reported; the others still used)
 
 
 @dataclass
@@ -32,6 +34,7 @@ class ProblemSet:
     problems: list[Problem]
     source: str = "<string>"
     settings: dict[str, Any] = field(default_factory=dict)
+    single: bool = False           # the file is one problem written at the top level, not [[problem]] tables
 
 
 @dataclass

@@ -8,6 +8,7 @@ import pytest
 
 from derive import autodiff
 from derive.check import check, load_problem
+from derive.check.reading.document import read
 from derive.check.sandbox import Sandbox
 from derive.cli import main
 from derive.errors import InputError, LimitError
@@ -53,13 +54,19 @@ def _assert_seed_report(report, backward_line):
     assert not any(f.step.startswith(r"\bar{x}") for f in report.findings)
 
 
+def _sides(text: str) -> int:
+    """The right-hand sides a sheet's statements have (``a = b = c`` has two)."""
+    return sum(len(s.segments) - 1 for s in read(text) if len(s.segments) >= 2)
+
+
 BACKWARD_LINE = 1 + next(k for k, ln in enumerate(SEED_P1.split("\n")) if ln.startswith(r"$$\begin{aligned} \bar{v}_6"))
 
 
 def test_seed_problem_1_errors_found_once_on_the_right_lines():
     report = check(SEED_P1, PROBLEM)
     _assert_seed_report(report, backward_line=BACKWARD_LINE)
-    assert report.checked >= 40 and not report.skipped
+    # every right-hand side of every statement was judged: none left unverified, none skipped
+    assert report.checked == _sides(SEED_P1) and not report.skipped and report.count("unverifiable") == 0
 
 
 def test_whole_seed_sheet_skips_the_other_problems():
@@ -306,7 +313,7 @@ def test_seed_problem_2_adam_errors():
     line_of = lambda start: 1 + next(k for k, ln in enumerate(lines) if ln.startswith(start))  # noqa: E731
     assert got == [(line_of("$$w^{t+1}"), "wrong", "eps-root"), (line_of("usually"), "note", ""),
                    (line_of("$$L \\rightarrow"), "wrong", "norm-squared")]
-    assert report.count("unverifiable") == 0 and report.checked >= 25
+    assert report.count("unverifiable") == 0 and report.checked == _sides(SEED_P2)
     # (b) uses |g^1| + ε, i.e. ε outside the root: right, and so is w^2 ≈ w^1 - α sign(g^1)
     assert not any(f.step.startswith("w^2") for f in report.findings)
 
@@ -424,10 +431,14 @@ def test_round_trip_every_example_problem_set():
 def test_whole_seed_sheet_against_the_seed_problem_set(capsys):
     problems, names = _examples()
     path = str(problems.example_path("seed"))
-    report = check(SEED_FILE.read_text(encoding="utf-8"), path)
+    sheet = SEED_FILE.read_text(encoding="utf-8")
+    report = check(sheet, path)
     got = [(f.line, f.verdict, f.diagnosis) for f in report.findings]
-    assert got == [(18, "wrong", "sign-slip"), (18, "wrong", "log-base"), (30, "wrong", "eps-root"),
-                   (34, "note", ""), (53, "wrong", "norm-squared"), (94, "unverifiable", "")]
+    line_of = lambda start: 1 + next(k for k, ln in enumerate(sheet.split("\n")) if ln.startswith(start))  # noqa: E731
+    backward, adam = line_of(r"$$\begin{aligned} \bar{v}_6"), line_of("$$w^{t+1} = w^t - \\alpha")
+    assert got == [(backward, "wrong", "sign-slip"), (backward, "wrong", "log-base"), (adam, "wrong", "eps-root"),
+                   (line_of("usually"), "note", ""), (line_of("$$L \\rightarrow"), "wrong", "norm-squared"),
+                   (line_of(r"$$\frac{\text{\# of conv}"), "unverifiable", "")]
     assert main(["check", str(SEED_FILE), "--problem", path, "--number", "2"]) == 1
     out = capsys.readouterr().out
     assert "ε inside vs outside" in out and "sign slip" not in out
@@ -452,3 +463,24 @@ def test_hostile_documents_are_read_in_linear_time():
         t = time.time()
         read(doc)
         assert time.time() - t < 2, doc[:10]
+
+
+def test_a_single_problem_file_is_checked_like_its_mapping_and_solved_too(tmp_path):
+    from derive.problems import load, solve
+    f = tmp_path / "one.toml"
+    f.write_text(f"title = \"Seed 1\"\nexpr = '{EXPR}'\nat = \"c=3,x=5\"\nlog_base = \"10\"\n", encoding="utf-8")
+    prob = load_problem(str(f))
+    assert prob.number == "" and prob.label == "Seed 1"   # no number: the whole sheet is about it
+    _assert_seed_report(check(SEED_P1, str(f), isolate=False), backward_line=BACKWARD_LINE)
+    sol = solve(load(f))
+    assert sol.ok and [p.number for p in sol.problems] == ["1"]
+
+
+def test_problem_file_errors_name_the_file_and_problem_for_check_and_solve(tmp_path):
+    from derive.problems import load, solve
+    f = tmp_path / "p.toml"
+    f.write_text('[[problem]]\nnumber = "2a"\nkind = 7\n', encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        load_problem(str(f))
+    assert str(info.value).startswith("p.toml, problem 2a: field 'kind' must be str")
+    assert str(solve(load(f)).errors[0]) == str(info.value)
