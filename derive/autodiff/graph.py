@@ -158,22 +158,55 @@ def _hash_leaves_first(expr: sympy.Expr) -> None:
 def build_graph(expr: sympy.Expr, inputs: Sequence[str], letter: str = "v",
                 log_base: sympy.Expr = sympy.E) -> Graph:
     """The Wengert list of an unevaluated, written-order SymPy expression; ``inputs`` in the order given."""
-    n_in = len(inputs)
-    nodes: list[Node] = []
-    sym_index: dict[str, int] = {}
-    for k, name in enumerate(inputs):
-        idx = k - n_in + 1
-        sym_index[name] = idx
-        nodes.append(Node(idx, "input", (), sympy.Symbol(name), name=name))
-    memo: dict[sympy.Expr, Operand] = {}
-    by_key: dict[tuple, int] = {}
-    exprs: dict[int, sympy.Expr] = {n.index: n.expr for n in nodes}
-    counter = [0]
+    builder = _Builder(inputs, log_base)
+    # A traced loop (s = s + term) nests as deep as it ran: hash leaves first, so no hash recurses down the tree.
+    _hash_leaves_first(expr)
+    out = builder.visit(expr)
+    if _is_const(out):
+        raise InputError("the expression is a constant: there is nothing to differentiate")
+    nodes = builder.nodes
+    used = {a for n in nodes for a in n.args}
+    unused = [n.name for n in nodes if n.is_input and n.index not in used and n.index != out]
+    if unused:
+        raise InputError(f"value given for {', '.join(unused)}, which the expression does not use")
+    return Graph(nodes, out, letter)
 
-    def expr_of(o: Operand) -> sympy.Expr:
-        return exprs[o] if isinstance(o, int) else o
 
-    def make(op: str, *operands: Operand, param: sympy.Expr | None = None) -> Operand:
+def _negated(t: sympy.Expr) -> sympy.Expr | None:
+    """The positive part of a written negative term (``- x``, ``-3``, ``-2 y``), else None."""
+    if t.is_Number and t.is_negative:
+        return -t
+    if t.is_Mul and t.args and t.args[0] == -1:
+        rest = t.args[1:]
+        return rest[0] if len(rest) == 1 else sympy.Mul(*rest, evaluate=False)
+    if t.is_Mul and t.args and t.args[0].is_Number and t.args[0].is_negative:
+        return sympy.Mul(-t.args[0], *t.args[1:], evaluate=False)
+    return None
+
+
+class _Builder:
+    """The state of one graph being built: nodes so far, each distinct step once (``by_key``), each visited
+    subexpression's operand (``memo``) and which subexpressions are constants."""
+
+    def __init__(self, inputs: Sequence[str], log_base: sympy.Expr) -> None:
+        n_in = len(inputs)
+        self.log_base = log_base
+        self.nodes: list[Node] = []
+        self.sym_index: dict[str, int] = {}
+        for k, name in enumerate(inputs):
+            idx = k - n_in + 1
+            self.sym_index[name] = idx
+            self.nodes.append(Node(idx, "input", (), sympy.Symbol(name), name=name))
+        self.memo: dict[sympy.Expr, Operand] = {}
+        self.by_key: dict[tuple, int] = {}
+        self.exprs: dict[int, sympy.Expr] = {n.index: n.expr for n in self.nodes}
+        self.count = 0
+        self.const_memo: dict[sympy.Expr, bool] = {}
+
+    def expr_of(self, o: Operand) -> sympy.Expr:
+        return self.exprs[o] if isinstance(o, int) else o
+
+    def make(self, op: str, *operands: Operand, param: sympy.Expr | None = None) -> Operand:
         if op in ("add", "sub", "mul", "div") and all(_is_const(o) and o.is_Rational for o in operands):
             a, b = operands   # plain rational arithmetic between written numbers is folded, not a step
             if op == "div" and b == 0:
@@ -181,65 +214,54 @@ def build_graph(expr: sympy.Expr, inputs: Sequence[str], letter: str = "v",
             return {"add": a + b, "sub": a - b, "mul": a * b, "div": a / b if b != 0 else a}[op]
         # tag operands: a constant 1 must never be taken for node v_1 (Integer(1) == 1 in Python)
         key = (op, tuple(("node", o) if isinstance(o, int) else ("const", o) for o in operands), param)
-        if key in by_key:
-            return by_key[key]
-        counter[0] += 1
-        if counter[0] > LIMITS.max_nodes:
+        if key in self.by_key:
+            return self.by_key[key]
+        self.count += 1
+        if self.count > LIMITS.max_nodes:
             raise LimitError(f"the graph has more than {LIMITS.max_nodes} nodes")
-        idx = counter[0]
-        e = OPS[op].build(*(expr_of(o) for o in operands), p=param)
-        nodes.append(Node(idx, op, tuple(operands), e, param))
-        exprs[idx] = e
-        by_key[key] = idx
+        idx = self.count
+        e = OPS[op].build(*(self.expr_of(o) for o in operands), p=param)
+        self.nodes.append(Node(idx, op, tuple(operands), e, param))
+        self.exprs[idx] = e
+        self.by_key[key] = idx
         return idx
 
-    def negated(t: sympy.Expr) -> sympy.Expr | None:
-        """The positive part of a written negative term (``- x``, ``-3``, ``-2 y``), else None."""
-        if t.is_Number and t.is_negative:
-            return -t
-        if t.is_Mul and t.args and t.args[0] == -1:
-            rest = t.args[1:]
-            return rest[0] if len(rest) == 1 else sympy.Mul(*rest, evaluate=False)
-        if t.is_Mul and t.args and t.args[0].is_Number and t.args[0].is_negative:
-            return sympy.Mul(-t.args[0], *t.args[1:], evaluate=False)
-        return None
-
-    const_memo: dict[sympy.Expr, bool] = {}
-
-    def is_const(e: sympy.Expr) -> bool:
+    def is_const(self, e: sympy.Expr) -> bool:
         """No symbols below. Memoised (asking SymPy's is_number at every level would be quadratic on deep trees)
         and without recursion: the compound subexpressions not yet known are settled leaves first."""
         if not e.args:
             return bool(e.is_number)      # a Symbol is not a number
-        if e in const_memo:
-            return const_memo[e]
+        memo = self.const_memo
+        if e in memo:
+            return memo[e]
         stack = [(e, False)]
         while stack:
             x, ready = stack.pop()
-            if x in const_memo:
+            if x in memo:
                 continue
             if ready:
-                const_memo[x] = all(const_memo[a] if a.args else bool(a.is_number) for a in x.args)
+                memo[x] = all(memo[a] if a.args else bool(a.is_number) for a in x.args)
                 continue
             stack.append((x, True))
-            stack.extend((a, False) for a in x.args if a.args and a not in const_memo)
-        return const_memo[e]
+            stack.extend((a, False) for a in x.args if a.args and a not in memo)
+        return memo[e]
 
-    def _visit(e: sympy.Expr):
+    def steps(self, e: sympy.Expr):
         """The steps for ``e``: a generator that yields each subexpression it needs and is sent back its operand
-        (the driver below visits it first), so no Python or C recursion follows the depth of the expression."""
+        (``visit`` visits it first), so no Python or C recursion follows the depth of the expression."""
+        make = self.make
         if e.is_Symbol:
-            if e.name not in sym_index:
+            if e.name not in self.sym_index:
                 raise InputError(f"no value given for {e.name} (add it to the input values, e.g. {e.name}=1)")
-            return sym_index[e.name]
-        if is_const(e):
+            return self.sym_index[e.name]
+        if self.is_const(e):
             if e.args:   # a written constant such as 9**9**9**9 is bounded before any step prints or evaluates it
                 check_domain(e, "a constant of the expression")
             return e
         if e.is_Add:
             acc: Operand | None = None
             for t in e.args:
-                pos = negated(t) if acc is not None else None
+                pos = _negated(t) if acc is not None else None
                 if acc is None:
                     acc = yield t
                 elif pos is not None:
@@ -271,7 +293,7 @@ def build_graph(expr: sympy.Expr, inputs: Sequence[str], letter: str = "v",
             return make("pow", b, (yield ex))
         if isinstance(e, (sympy.log, default_log)):
             # SymPy's one-argument log is natural; only a traced bare log() takes the log-base setting
-            base = e.args[1] if len(e.args) > 1 else (log_base if isinstance(e, default_log) else sympy.E)
+            base = e.args[1] if len(e.args) > 1 else (self.log_base if isinstance(e, default_log) else sympy.E)
             if base.free_symbols:
                 raise UnsupportedError(f"unsupported operation: log with a variable base ({base})")
             return make("log", (yield e.args[0]), param=base)
@@ -279,9 +301,10 @@ def build_graph(expr: sympy.Expr, inputs: Sequence[str], letter: str = "v",
             return make(UNARY_HEADS[type(e)], (yield e.args[0]))
         raise UnsupportedError(f"unsupported operation: {type(e).__name__}; supported: {', '.join(SUPPORTED)}")
 
-    def visit(root: sympy.Expr) -> Operand:
+    def visit(self, root: sympy.Expr) -> Operand:
         """Depth first in reading order, as a recursive walk would go, on an explicit stack of generators."""
-        stack = [(root, _visit(root))]
+        memo = self.memo
+        stack = [(root, self.steps(root))]
         sent: Operand | None = None
         while True:
             e, gen = stack[-1]
@@ -297,16 +320,5 @@ def build_graph(expr: sympy.Expr, inputs: Sequence[str], letter: str = "v",
             if child in memo:
                 sent = memo[child]
             else:
-                stack.append((child, _visit(child)))
+                stack.append((child, self.steps(child)))
                 sent = None
-
-    # A traced loop (s = s + term) nests as deep as it ran: hash leaves first, so no hash recurses down the tree.
-    _hash_leaves_first(expr)
-    out = visit(expr)
-    if _is_const(out):
-        raise InputError("the expression is a constant: there is nothing to differentiate")
-    used = {a for n in nodes for a in n.args}
-    unused = [n.name for n in nodes if n.is_input and n.index not in used and n.index != out]
-    if unused:
-        raise InputError(f"value given for {', '.join(unused)}, which the expression does not use")
-    return Graph(nodes, out, letter)
