@@ -22,7 +22,7 @@ from derive.errors import DeriveError, DomainError, InputError, LimitError, Unsu
 from derive.evaluate import checked_sum, point_of, value_of
 from derive.numbers import format_number, to_float
 from derive.problems import KINDS, load, loads, solve
-from derive.problems.variants import _toml_string, make_variant, write_variants
+from derive.problems.variants import toml_string, make_variant, write_variants
 
 
 def _json(expr: str, at: str, *extra: str, capsys) -> dict:
@@ -372,7 +372,7 @@ def test_variants_read_back_with_the_loader(tmp_path):
 @settings(max_examples=200, deadline=None)
 @given(st.text(alphabet=st.characters(blacklist_categories=("Cs",))))
 def test_toml_strings_round_trip(s):
-    assert tomllib.loads(f"k = {_toml_string(s)}")["k"] == s
+    assert tomllib.loads(f"k = {toml_string(s)}")["k"] == s
 
 
 # ------------------------------------------------------------------------------------- library arguments

@@ -23,7 +23,8 @@ Pair = tuple[int, int]
 MAX_DIM = 10 ** 7  # largest channel count / kernel / size accepted (keeps output readable, arithmetic exact)
 
 
-def _int(value: Any, what: str, low: int = 1) -> int:
+def int_at_least(value: Any, what: str, low: int = 1) -> int:
+    """``value`` as a whole number of at least ``low`` (2.0 is 2), or an InputError naming ``what``."""
     if isinstance(value, bool) or not isinstance(value, int):
         if isinstance(value, float) and value.is_integer():
             value = int(value)
@@ -39,8 +40,8 @@ def pair(value: Any, what: str, low: int = 1) -> Pair:
     if isinstance(value, (list, tuple)):
         if len(value) != 2:
             raise InputError(f"{what} must be one number or a pair [height, width], not {list(value)!r}")
-        return (_int(value[0], what, low), _int(value[1], what, low))
-    v = _int(value, what, low)
+        return (int_at_least(value[0], what, low), int_at_least(value[1], what, low))
+    v = int_at_least(value, what, low)
     return (v, v)
 
 
@@ -52,7 +53,7 @@ def shape_text(shape: Shape, sep: str = "×") -> str:
     return sep.join(str(n) for n in shape)
 
 
-def _need_map(shape: Shape, kind: str) -> None:
+def need_map(shape: Shape, kind: str) -> None:
     if not is_map(shape):
         raise InputError(f"{kind} needs a C×H×W feature map, but its input is flat ({shape_text(shape)})")
 
@@ -133,21 +134,21 @@ class Conv2d(Layer):
     kind: ClassVar[str] = "conv"
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "out_channels", _int(self.out_channels, "out_channels"))
+        object.__setattr__(self, "out_channels", int_at_least(self.out_channels, "out_channels"))
         object.__setattr__(self, "kernel_size", pair(self.kernel_size, "kernel_size"))
         object.__setattr__(self, "stride", pair(self.stride, "stride"))
         object.__setattr__(self, "padding", pair(self.padding, "padding", 0))
         object.__setattr__(self, "dilation", pair(self.dilation, "dilation"))
-        object.__setattr__(self, "groups", _int(self.groups, "groups"))
+        object.__setattr__(self, "groups", int_at_least(self.groups, "groups"))
         if not isinstance(self.bias, bool):
             raise InputError(f"bias must be true or false, not {self.bias!r}")
         if self.in_channels is not None:
-            object.__setattr__(self, "in_channels", _int(self.in_channels, "in_channels"))
+            object.__setattr__(self, "in_channels", int_at_least(self.in_channels, "in_channels"))
         if self.out_channels % self.groups:
             raise InputError(f"out_channels {self.out_channels} is not divisible by groups {self.groups}")
 
     def _cin(self, ins: list[Shape]) -> int:
-        _need_map(ins[0], self.type_name)
+        need_map(ins[0], self.type_name)
         c = ins[0][0]
         if self.in_channels is not None and self.in_channels != c:
             raise InputError(f"channel mismatch: in_channels is {self.in_channels} but the input has {c} channels")
@@ -184,12 +185,12 @@ class BatchNorm2d(Layer):
 
     def __post_init__(self) -> None:
         if self.num_features is not None:
-            object.__setattr__(self, "num_features", _int(self.num_features, "num_features"))
+            object.__setattr__(self, "num_features", int_at_least(self.num_features, "num_features"))
         if not isinstance(self.affine, bool):
             raise InputError(f"affine must be true or false, not {self.affine!r}")
 
     def output_shape(self, ins: list[Shape]) -> Shape:
-        _need_map(ins[0], self.type_name)
+        need_map(ins[0], self.type_name)
         if self.num_features is not None and self.num_features != ins[0][0]:
             raise InputError(f"channel mismatch: num_features is {self.num_features} but the input has "
                              f"{ins[0][0]} channels")
@@ -249,9 +250,9 @@ class Linear(Layer):
     kind: ClassVar[str] = "fc"
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "out_features", _int(self.out_features, "out_features"))
+        object.__setattr__(self, "out_features", int_at_least(self.out_features, "out_features"))
         if self.in_features is not None:
-            object.__setattr__(self, "in_features", _int(self.in_features, "in_features"))
+            object.__setattr__(self, "in_features", int_at_least(self.in_features, "in_features"))
         if not isinstance(self.bias, bool):
             raise InputError(f"bias must be true or false, not {self.bias!r}")
 
@@ -290,13 +291,13 @@ class ZeroPad2d(Layer):
         if isinstance(p, (list, tuple)):
             if len(p) != 4:
                 raise InputError(f"padding must be one number or [left, right, top, bottom], not {list(p)!r}")
-            vals = tuple(_int(v, "padding", 0) for v in p)
+            vals = tuple(int_at_least(v, "padding", 0) for v in p)
         else:
-            vals = (_int(p, "padding", 0),) * 4
+            vals = (int_at_least(p, "padding", 0),) * 4
         object.__setattr__(self, "padding", vals)
 
     def output_shape(self, ins: list[Shape]) -> Shape:
-        _need_map(ins[0], self.type_name)
+        need_map(ins[0], self.type_name)
         left, right, top, bottom = self.padding
         c, h, w = ins[0]
         return (c, h + top + bottom, w + left + right)
@@ -331,7 +332,7 @@ class Concat(Layer):
 
     def output_shape(self, ins: list[Shape]) -> Shape:
         for i, s in enumerate(ins, 1):
-            _need_map(s, self.type_name)
+            need_map(s, self.type_name)
             if s[1:] != ins[0][1:]:
                 raise InputError(f"size mismatch in concatenation: input 1 is {shape_text(ins[0])}, "
                                  f"input {i} is {shape_text(s)} (heights and widths must agree)")

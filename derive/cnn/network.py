@@ -20,7 +20,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Iterable
 
-from derive.cnn.layers import Layer, Pair, Shape, Window, _int, is_map, pair
+from derive.cnn.layers import Layer, Pair, Shape, Window, int_at_least, is_map, pair
 from derive.cnn.pooling import AdaptiveAvgPool2d
 from derive.errors import InputError, LimitError
 
@@ -51,7 +51,7 @@ class Network:
     def __init__(self, name: str, in_channels: int = 3, input_size: int | Pair = 224,
                  input_name: str = "input") -> None:
         self.name = name
-        self.in_channels = _int(in_channels, "input channels")
+        self.in_channels = int_at_least(in_channels, "input channels")
         self.input_size = check_input_size(input_size)
         self.input_name = input_name
         self.nodes: list[Node] = []

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from derive.cnn.layers import Layer, Pair, Shape, Window, _need_map, pair, window_out
+from derive.cnn.layers import Layer, Pair, Shape, Window, need_map, pair, window_out
 from derive.errors import InputError
 
 MAX_ADAPTIVE = 10_000
@@ -41,7 +41,7 @@ class _Pool(Layer):
         return self._dil(a) * (self.kernel_size[a] - 1) + 1
 
     def output_shape(self, ins: list[Shape]) -> Shape:
-        _need_map(ins[0], self.type_name)
+        need_map(ins[0], self.type_name)
         c, h, w = ins[0]
         assert self.stride is not None
         return (c,) + tuple(window_out(n, self.kernel_size[a], self.stride[a], self.padding[a], self._dil(a),
@@ -85,7 +85,7 @@ class AdaptiveAvgPool2d(Layer):
             raise InputError(f"output_size must be at most {MAX_ADAPTIVE}, not {max(self.output_size)}")
 
     def output_shape(self, ins: list[Shape]) -> Shape:
-        _need_map(ins[0], self.type_name)
+        need_map(ins[0], self.type_name)
         return (ins[0][0],) + self.output_size
 
     def windows(self, ins: list[Shape]) -> tuple[Window, Window]:

@@ -154,7 +154,7 @@ def _toml_value(v: Any) -> str:
             return "inf" if v > 0 else "-inf"
         return repr(v)   # 1e-05, 1e+16, 0.5: all TOML floats
     if isinstance(v, str):
-        return _toml_string(v)
+        return toml_string(v)
     if isinstance(v, (datetime.datetime, datetime.date, datetime.time)):
         return v.isoformat()
     if isinstance(v, list):
@@ -167,7 +167,7 @@ def _toml_value(v: Any) -> str:
 _ESCAPES = {'"': '\\"', "\\": "\\\\", "\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f", "\r": "\\r"}
 
 
-def _toml_string(v: str) -> str:
+def toml_string(v: str) -> str:
     """A TOML basic string: quotes, backslashes and control characters escaped; other Unicode as is."""
     out = []
     for ch in v:
@@ -181,7 +181,7 @@ def _toml_string(v: str) -> str:
 
 
 def _key(k: str) -> str:
-    return k if re.fullmatch(r"[A-Za-z0-9_-]+", k) else _toml_string(k)   # bare keys are ASCII only
+    return k if re.fullmatch(r"[A-Za-z0-9_-]+", k) else toml_string(k)   # bare keys are ASCII only
 
 
 def to_toml(ps: ProblemSet) -> str:
