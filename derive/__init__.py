@@ -12,7 +12,9 @@ from derive import cnn, optim  # noqa: E402  (derive.optim, derive.cnn after a b
 from derive.problems import Solution, load as load_problems, solve  # noqa: E402
 from derive.check import Report, check  # noqa: E402  (derive.check(text, problem) is the function; the module stays importable)
 
-__version__ = "0.1.0"
+from derive.settings import VERSION  # noqa: E402
+
+__version__ = VERSION
 
 __all__ = [
     "autodiff", "AutodiffResult", "Derivation", "Part", "Block", "Line", "Settings", "Tex", "latex",

@@ -6,12 +6,11 @@ escaped at render time), never layout.
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
 from derive.latex import Tex
-from derive.render import render_derivation
+from derive.render import render_derivation, to_json
 
 
 @dataclass(frozen=True)
@@ -89,6 +88,7 @@ class Derivation:
     parts: list[Part]
     data: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    kind: str = ""        # the JSON kind (autodiff, optimizer, trajectory, cnn); empty: told by ``data``
 
     def to_latex(self, standalone: bool = False) -> str:
         return render_derivation(self, "latex", standalone=standalone)
@@ -99,8 +99,13 @@ class Derivation:
     def to_dict(self) -> dict[str, Any]:
         return dict(self.data)
 
-    def to_json(self) -> str:
-        return json.dumps(self.to_dict(), indent=2, sort_keys=False, ensure_ascii=False) + "\n"
+    def json_kind(self) -> str:
+        """The kind of this derivation's JSON (see schemas/derive.schema.json)."""
+        return self.kind or data_kind(self.data)
+
+    def to_json(self, kind: str | None = None) -> str:
+        """The derivation's numbers (``data``) in derive's JSON envelope."""
+        return to_json(kind or self.json_kind(), self.to_dict())
 
     def lines(self) -> list[Line]:
         """Every aligned/equation line, in order (what a checker walks)."""
@@ -111,6 +116,19 @@ class Derivation:
 
     def _repr_markdown_(self) -> str:
         return self.to_markdown()
+
+
+def data_kind(data: dict[str, Any]) -> str:
+    """The JSON kind of a derivation's ``data`` when its maker did not name it."""
+    if "nodes" in data and "gradient" in data:
+        return "autodiff"
+    if "weights" in data and "grads" in data and "hyperparameters" in data:
+        return "trajectory"
+    if "hyperparameters" in data:
+        return "optimizer"
+    if "network" in data and "layers" in data:
+        return "cnn"
+    return "derivation"
 
 
 def _get_data(self: Derivation) -> dict[str, Any]:

@@ -7,6 +7,9 @@ LaTeX templates use changed delimiters so braces and ``%`` pass through (``\\VAR
 from __future__ import annotations
 
 import functools
+import json
+import math
+import numbers
 import os
 import re
 import resource
@@ -21,9 +24,55 @@ import jinja2
 
 from derive.errors import DeriveError, LimitError
 from derive.latex import Tex, escape_tex
-from derive.settings import LIMITS
+from derive.settings import LIMITS, VERSION
 
 FORMATS = ("latex", "markdown", "json")
+
+# JSON output: one envelope for every kind, described by schemas/derive.schema.json (keep the two in step).
+JSON_SCHEMA_VERSION = 1
+JSON_SCHEMA_FILE = "schemas/derive.schema.json"
+JSON_KINDS = ("autodiff", "optimizer", "trajectory", "cnn", "derivation", "solution", "check", "check-files")
+
+
+def _json_value(value: Any, path: str) -> Any:
+    """``value`` as plain JSON data: finite floats stay numbers (full precision: Python's shortest round-trip
+    repr), a non-finite float becomes the string ``"inf"``, ``"-inf"`` or ``"nan"`` (strict JSON has no such
+    numbers), tuples become lists, keys become strings; an exact fraction becomes its string ``"p/q"``."""
+    if value is None or isinstance(value, (bool, str)):
+        return value
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    if isinstance(value, float) or isinstance(value, numbers.Real) and not isinstance(value, numbers.Rational):
+        x = float(value)
+        if math.isfinite(x):
+            return x
+        return "nan" if math.isnan(x) else ("inf" if x > 0 else "-inf")
+    if isinstance(value, numbers.Rational):
+        return str(value)
+    if isinstance(value, dict):
+        return {str(k): _json_value(v, f"{path}.{k}") for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json_value(v, f"{path}[{i}]") for i, v in enumerate(value)]
+    if hasattr(value, "tolist"):           # a NumPy array or scalar
+        return _json_value(value.tolist(), path)
+    raise TypeError(f"derive's JSON output cannot hold {type(value).__name__} at {path}")
+
+
+def json_envelope(kind: str, payload: dict[str, Any], ok: bool = True,
+                  errors: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """The one shape of derive's JSON: ``{"derive": version, "schema": 1, "kind", "ok", "errors", "data"}``;
+    ``data`` holds the kind's own fields, ``errors`` are ``DeriveError.to_dict()`` records."""
+    if kind not in JSON_KINDS:
+        raise ValueError(f"unknown JSON kind {kind!r}; known: {', '.join(JSON_KINDS)}")
+    return {"derive": VERSION, "schema": JSON_SCHEMA_VERSION, "kind": kind, "ok": bool(ok),
+            "errors": _json_value(list(errors or []), "errors"), "data": _json_value(payload, "data")}
+
+
+def to_json(kind: str, payload: dict[str, Any], ok: bool = True, errors: list[dict[str, Any]] | None = None) -> str:
+    """Every JSON text derive writes comes from here: the envelope, indented, keys in the order built (the same
+    input gives byte-identical output), strict JSON (no NaN/Infinity), UTF-8 text, a final newline."""
+    return json.dumps(json_envelope(kind, payload, ok, errors), indent=2, ensure_ascii=False,
+                      allow_nan=False) + "\n"
 
 
 def templates_dir() -> Path:

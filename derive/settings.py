@@ -12,6 +12,7 @@ import sympy
 
 from derive.errors import InputError
 
+VERSION = "0.1.0"   # derive's version (pyproject.toml says the same; tests/test_json.py checks they agree)
 LOG_BASES = ("e", "10", "2")
 ROUNDINGS = ("exact", "handwritten")
 

@@ -11,23 +11,23 @@ Sides may be SymPy expressions, numbers, or text: text is read through derive's 
 from __future__ import annotations
 
 import inspect
-import random
 import sys
 from typing import Any, Mapping, Sequence
 
 import sympy
 
 from derive.check.checker import check
+from derive.compare import canonical, close, first_difference, sample_points, value_at
 from derive.parse import parse, parse_latex, parse_values
 
 
 __all__ = ["assert_equivalent", "assert_latex_equivalent", "assert_gradient", "assert_solution_correct",
            "explain_difference", "Difference", "canonical"]
 
-# Points are drawn from a fixed generator, so a failure message is the same on every run.
-_SEED = 20240611
+# Points are drawn from a fixed generator (derive.compare's), so a failure message is the same on every run.
 _POINTS = 6
-_DIGITS = 30
+# Values are Floats (a message shows 0.333333333333, not 1/3); a relative imaginary part below 1e-22 is noise.
+_HOW = dict(exact=False, imag_digits=22)
 
 
 class Difference:
@@ -62,16 +62,6 @@ def _short(v: Any) -> str:
     return sympy.sstr(v)
 
 
-def canonical(e: "sympy.Expr") -> "sympy.Expr":
-    """``log(a, b)`` kept unevaluated (as derive's parser writes it) -> ``log(a)/log(b)``.
-
-    SymPy differentiates an unevaluated two-argument log as if it were natural (d/dx log(x, 10) -> 1/x), which is
-    exactly the misconception the checker looks for; every comparison here works on this canonical form.
-    """
-    return e.replace(lambda t: isinstance(t, sympy.log) and len(t.args) == 2,
-                     lambda t: sympy.log(t.args[0]) / sympy.log(t.args[1]))
-
-
 def _as_expr(value: Any, log_base: str, where: str) -> "sympy.Expr":
     if isinstance(value, sympy.Basic):
         return canonical(value)
@@ -84,38 +74,6 @@ def _as_expr(value: Any, log_base: str, where: str) -> "sympy.Expr":
     if isinstance(value, str):
         return canonical(parse(value, log_base=log_base, where=where))
     raise TypeError(f"{where}: expected a SymPy expression, a number or text, got {type(value).__name__}")
-
-
-def _numeric(e: "sympy.Expr", subs: Mapping["sympy.Symbol", "sympy.Expr"]) -> "sympy.Expr | None":
-    """The value of ``e`` at a point, or None where it is undefined or not real there."""
-    try:
-        v = sympy.N(e.xreplace(dict(subs)).doit(), _DIGITS)
-    except (ZeroDivisionError, ValueError, TypeError, ArithmeticError):
-        return None
-    if not v.is_number or v.has(sympy.zoo, sympy.oo, -sympy.oo, sympy.nan):
-        return None
-    re_, im = v.as_real_imag()
-    if abs(im) > sympy.Float(10) ** (-_DIGITS + 8) * max(1, abs(re_)):
-        return None
-    return re_
-
-
-def _close(a: "sympy.Expr", b: "sympy.Expr", rtol: float) -> bool:
-    scale = max(abs(a), abs(b), 1)
-    return bool(abs(a - b) <= rtol * scale)
-
-
-def _points(symbols: Sequence["sympy.Symbol"], n: int) -> list[dict]:
-    """Deterministic sample points: positive ones first (logs and roots are defined there), then mixed signs."""
-    rng = random.Random(_SEED)
-    out = []
-    for k in range(n):
-        point = {}
-        for s in symbols:
-            magnitude = sympy.Rational(rng.randint(30, 270), 100)   # 0.30 ... 2.70: away from 0 and 1
-            point[s] = magnitude if k < n // 2 or rng.random() < 0.5 else -magnitude
-        out.append(point)
-    return out
 
 
 def _safe_simplify(e: "sympy.Expr") -> "sympy.Expr":
@@ -140,14 +98,13 @@ def explain_difference(a: Any, b: Any, *, log_base: str = "e", rtol: float = 1e-
     symbols = sorted(left.free_symbols | right.free_symbols, key=lambda s: s.name)
     if diff == 0:
         return Difference(left, right, True, sl, sr, diff)
-    compared = 0
-    for point in _points(symbols, points if symbols else 1):
-        lv, rv = _numeric(left, point), _numeric(right, point)
-        if lv is None and rv is None:
-            continue
-        if lv is None or rv is None or not _close(lv, rv, rtol):
-            return Difference(left, right, False, sl, sr, diff, {s.name: v for s, v in point.items()}, lv, rv)
-        compared += 1
+    # Positive points first (logs and roots are defined there), then mixed signs; a point where neither side is
+    # defined says nothing and is skipped.
+    witness, compared = first_difference(left, right, sample_points(symbols, points if symbols else 1), rtol=rtol,
+                                         skip_undefined=True, **_HOW)
+    if witness is not None:
+        return Difference(left, right, False, sl, sr, diff, {s.name: v for s, v in witness.point.items()},
+                          witness.left, witness.right)
     # No witness: equal if at least one point was comparable, otherwise undecided (reported as a failure).
     return Difference(left, right, compared > 0, sl, sr, diff)
 
@@ -200,9 +157,9 @@ def assert_gradient(f: Any, at: Mapping[str, Any] | str, expected: Mapping[str, 
     problems = []
     for name, value in want.items():
         d = sympy.diff(expr, sympy.Symbol(name))
-        got = _numeric(d, subs)
-        ref = _numeric(value, {})
-        if got is None or ref is None or not _close(got, ref, rtol):
+        got = value_at(d, subs, **_HOW)
+        ref = value_at(value, None, **_HOW)
+        if got is None or ref is None or not close(got, ref, rtol):
             problems.append(f"  d f/d {name}: expected {_short(value)}, but d f/d {name} = {sympy.sstr(d)} "
                             f"= {_short(got) if got is not None else 'undefined'} at "
                             + ", ".join(f"{k} = {sympy.sstr(v)}" for k, v in point))

@@ -18,7 +18,7 @@ def run(capsys, *argv):
 def test_autodiff_json(capsys):
     code, out, err = run(capsys, "autodiff", SEED_EXPR, "--at", "c=3,x=5", "--log-base", "10", "--format", "json")
     assert code == 0
-    d = json.loads(out)
+    d = json.loads(out)["data"]
     assert d["gradient"]["c"] == -6.0
     assert d["gradient"]["x"] == pytest.approx(705.4751199352155)
     assert [n["op"] for n in d["nodes"]] == ["input", "input", "pow", "log", "div", "add", "sub", "mul"]
@@ -49,11 +49,11 @@ def test_module_entry_point_runs():
     p = subprocess.run([sys.executable, "-m", "derive", "autodiff", "x**2", "--at", "x=3", "--format", "json"],
                        capture_output=True, text=True, timeout=120)
     assert p.returncode == 0, p.stderr
-    assert json.loads(p.stdout)["gradient"]["x"] == 6.0
+    assert json.loads(p.stdout)["data"]["gradient"]["x"] == 6.0
 
 
 def test_expression_starting_with_a_minus(capsys):
     code, out, _ = run(capsys, "autodiff", "--expr=-x^2", "--at", "x=3", "--format", "json")
-    assert code == 0 and json.loads(out)["gradient"]["x"] == -6.0
+    assert code == 0 and json.loads(out)["data"]["gradient"]["x"] == -6.0
     code, _, err = run(capsys, "autodiff", "x", "--expr=x", "--at", "x=3")
     assert code == 2 and "give the expression once" in err

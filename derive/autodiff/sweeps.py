@@ -98,7 +98,7 @@ class AutodiffResult:
         return self.derivation.to_dict()
 
     def to_json(self) -> str:
-        return self.derivation.to_json()
+        return self.derivation.to_json(kind="autodiff")
 
     def _repr_latex_(self) -> str:
         return self.derivation._repr_latex_()

@@ -27,6 +27,7 @@ from derive.check.report import Finding, Report
 from derive.errors import DeriveError, InputError, LimitError
 from derive.check.reading.document import Statement, Written, parse_segment, read
 from derive.settings import LIMITS
+from derive.compare import ordered_symbols
 
 __all__ = ["check", "Report", "Finding", "load_problem", "load_problems", "Problem"]
 
@@ -79,7 +80,7 @@ class _Checker:
         if not p.expr.free_symbols:
             return False
         try:
-            for s in p.expr.free_symbols:
+            for s in ordered_symbols(p.expr):
                 self.ref.resolve(s)
         except Unresolved:
             return False

@@ -15,51 +15,25 @@ quantities or whole subexpressions) is mapped onto keys by :meth:`Reference.reso
 """
 from __future__ import annotations
 
-import random
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping
+from typing import Any, Mapping
 
 import sympy
 
 from derive.autodiff.sweeps import AutodiffResult, forward_tangents, forward_values, partial_values, reverse_adjoints
 from derive.autodiff.notation import bar, dot
 from derive.check.reading.document import Written, WrittenPartial
+from derive.compare import Draw, canonical, num, ordered_symbols, same_function, sample_points
 from derive.settings import Settings
 from derive.latex import latex
 
 Key = tuple
 OUTPUT_NAMES = ("y", "f", "L", "z", "F", "J", "E", "l")
-_DIGITS = 30
+_SPREAD = Draw(120, 380)   # the inputs of the two extra sample points: 1.20 ... 3.80
 
 
 class Unresolved(Exception):
     """A written quantity that names nothing in this problem (the message says what and why)."""
-
-
-def canonical(e: sympy.Expr) -> sympy.Expr:
-    """Two-argument logs as quotients of natural logs (SymPy differentiates an unevaluated log(x, 10) as ln x)."""
-    return e.replace(lambda t: isinstance(t, sympy.log) and len(t.args) == 2,
-                     lambda t: sympy.log(t.args[0]) / sympy.log(t.args[1]))
-
-
-def num(e: sympy.Expr) -> sympy.Expr:
-    """A numeric value at 30 digits (exact rationals stay exact)."""
-    if isinstance(e, (int,)):
-        return sympy.Integer(e)
-    if e.is_Rational:
-        return e
-    e = e.doit()   # unevaluated pieces from the parser (1/100 of a "%") must collapse before evalf
-    if e.is_Rational:
-        return e
-    v = sympy.N(e, _DIGITS)
-    if v.has(sympy.zoo, sympy.oo, -sympy.oo, sympy.nan) or not v.is_number:
-        raise ArithmeticError("undefined value")
-    if not v.is_real:
-        re_, im = v.as_real_imag()
-        if abs(im) > sympy.Float(10) ** -20 * max(1, abs(re_)):
-            raise ArithmeticError("not a real number")
-        v = re_
-    return v
 
 
 @dataclass(frozen=True)
@@ -105,12 +79,11 @@ class Reference:
         self._match_cache: dict[sympy.Expr, int | None] = {}
         self.alias: dict[int, int] = {}   # the writer's own node numbers -> derive's (learnt from their trace)
         self.named: dict[str, Any] = {}   # the writer's names (z, a, h_1): a node number, or an expression in inputs
-        rng = random.Random(7)
         # Inputs not differentiated by (``wrt``: a target t, a given constant) may be taken as their values by the
         # writer ("L = -ln a" for t = 1): they stay at the point in every sample.
         wrt = set(result.wrt or self.inputs)
-        self.samples = [self.point] + [{s: (sympy.Rational(rng.randint(120, 380), 100) if s.name in wrt else v)
-                                        for s, v in self.point.items()} for _ in range(2)]
+        self.samples = [self.point] + sample_points(
+            list(self.point), 2, lambda s, k: _SPREAD if s.name in wrt else self.point[s], seed=7)
 
     # ------------------------------------------------------------------------------------------ notation
     def resolve(self, sym: sympy.Symbol, lhs: bool = False) -> Key:
@@ -305,21 +278,12 @@ class Reference:
 
     def to_inputs(self, e: sympy.Expr, seeds: Mapping[str, sympy.Expr]) -> sympy.Expr:
         """A written expression as a function of the inputs."""
-        subs = {s: self.key_in(self.resolve(s), seeds) for s in e.free_symbols}
+        subs = {s: self.key_in(self.resolve(s), seeds) for s in ordered_symbols(e)}
         return canonical(e.xreplace(subs))
 
     def same_function(self, a: sympy.Expr, b: sympy.Expr, rtol: float = 1e-12) -> bool:
         """Equal at the point and at two more sample points (a difference that is not identically 0 shows)."""
-        if a == b:
-            return True
-        for pt in self.samples:
-            try:
-                va, vb = num(a.xreplace(pt)), num(b.xreplace(pt))
-            except (ArithmeticError, TypeError, ValueError, ZeroDivisionError):
-                return False
-            if abs(va - vb) > rtol * max(abs(va), abs(vb), 1):
-                return False
-        return True
+        return same_function(a, b, self.samples, rtol=rtol)
 
     # ------------------------------------------------------------------------------------------ formulas
     def formula(self, key: Key) -> list[Term]:
@@ -389,19 +353,3 @@ def _norm_name(name: str) -> str:
 def _show(sym: Written) -> str:
     return str(latex(sym))
 
-
-def agree_at_points(a: sympy.Expr, b: sympy.Expr, value: Callable[[sympy.Symbol, int], sympy.Expr],
-                    tries: int = 3) -> bool:
-    """Whether two expressions are the same function: structurally, or at ``tries`` sample points from ``value``."""
-    if a == b:
-        return True
-    syms = sorted(a.free_symbols | b.free_symbols, key=lambda s: s.name)
-    for k in range(tries):
-        pt = {s: value(s, k) for s in syms}
-        try:
-            va, vb = num(a.xreplace(pt)), num(b.xreplace(pt))
-        except (ArithmeticError, TypeError, ValueError, ZeroDivisionError):
-            return False
-        if abs(va - vb) > sympy.Float(1e-12) * max(abs(va), abs(vb), 1):
-            return False
-    return True

@@ -1,12 +1,13 @@
 """The checker's report: findings per step, as a terminal report, JSON, or the solution annotated in LaTeX."""
 from __future__ import annotations
 
-import json
+import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from derive.latex import Tex, escape_tex
-from derive.render import standalone_latex
+from derive.errors import DeriveError
+from derive.render import standalone_latex, to_json
 
 _ASCII = {"∂": "d", "≈": "~", "×": "x", "·": ".", "−": "-", "‖": "||", "ε": "eps", "λ": "lambda", "→": "->",
           "≠": "!=", "≤": "<=", "≥": ">=", "…": "...", "²": "^2", "∼": "~", "⇒": "=>", "←": "<-"}
@@ -22,6 +23,23 @@ def _tex(text: str) -> str:
     return escape_tex(_ascii(text))
 
 
+def _error_kinds() -> list[str]:
+    kinds, todo = set(), [DeriveError]
+    while todo:
+        cls = todo.pop()
+        kinds.add(cls.kind)
+        todo.extend(cls.__subclasses__())
+    return sorted(kinds, key=lambda k: (-len(k), k))
+
+
+def error_record(text: str) -> dict[str, Any]:
+    """A problem error as the checker words it (``WHERE: KIND: MESSAGE``) back as a ``DeriveError.to_dict()``
+    record, for the JSON's ``errors``; a text in no such form is the message of a plain ``error``."""
+    for kind in _error_kinds():
+        m = re.match(rf"(?:(?P<where>.*?): )?{re.escape(kind)}: (?P<message>.*)\Z", text, re.S)
+        if m:
+            return {"kind": kind, "message": m.group("message"), "where": m.group("where"), "column": None}
+    return {"kind": DeriveError.kind, "message": text, "where": None, "column": None}
 
 
 @dataclass(frozen=True)
@@ -77,8 +95,13 @@ class Report:
                 "skipped": [{"line": ln, "reason": r} for ln, r in self.skipped],
                 "problem_errors": list(self.problem_errors)}
 
+    def json_errors(self) -> list[dict[str, Any]]:
+        """The problems of the set that could not be read, as error records (``{kind, message, where, column}``)."""
+        return [error_record(e) for e in self.problem_errors]
+
     def to_json(self) -> str:
-        return json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n"
+        """The report in derive's JSON envelope (kind ``check``): ``data`` is :meth:`to_dict`."""
+        return to_json("check", self.to_dict(), ok=self.ok, errors=self.json_errors())
 
     def summary(self) -> str:
         parts = [f"{self.checked} step(s) checked", f"{self.count('wrong')} wrong",

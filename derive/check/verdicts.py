@@ -12,6 +12,7 @@ import sympy
 from derive.check.reference import Unresolved
 from derive.errors import DeriveError
 from derive.numbers import count_sigfigs
+from derive.compare import ordered_symbols
 
 _SCI_RE = re.compile(r"^\s*-?\s*(\d+(?:\.\d+)?)\s*\\(?:times|cdot)\s*10\s*\^\s*\{?\s*-?\d+\s*\}?\s*$")
 
@@ -88,7 +89,7 @@ def resolve_head(ref: Any, stmt: Any, parsed: list) -> tuple[Any, Any] | list:
     try:
         q = ref.resolve(first.expr, lhs=True) if isinstance(first.expr, sympy.Symbol) else None
         if q is None:
-            for s in first.expr.free_symbols:
+            for s in ordered_symbols(first.expr):
                 ref.resolve(s)
     except Unresolved as exc:
         return [Judgment(0, "unverifiable", found=stmt.segments[0].text, message=str(exc))]

@@ -40,4 +40,6 @@ def table(net: Network | str, input_size: int | tuple[int, int] | None = None, l
 def seed_problem3(input_size: int = 224) -> Derivation:
     """Problem 3 of the seed sheet, done correctly for VGG-16: (a) receptive field of a pool5 unit, (b) parameters."""
     an = analyse(preset("vgg16"), input_size)
-    return derivation(an, "pool5", parts="ab", title="Problem 3: VGG-16")
+    d = derivation(an, "pool5", parts="ab", title="Problem 3: VGG-16")
+    d.kind = "cnn"
+    return d

@@ -41,5 +41,5 @@ def run(args: argparse.Namespace) -> int:
     result = autodiff(expr, at=point_of(args.at, "--at"), wrt=wrt, log_base=args.log_base, letter=args.letter,
                       sigfigs=args.sigfigs, rounding=args.rounding, parts=args.parts,
                       forward_letter=args.forward_letter)
-    emit(render(result.derivation, args.format), args.output)
+    emit(render(result.derivation, args.format, "autodiff"), args.output)
     return 0

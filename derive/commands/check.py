@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import multiprocessing
 import sys
 from concurrent.futures import ProcessPoolExecutor
@@ -11,8 +10,10 @@ from typing import Any
 
 from derive.errors import DeriveError, InputError
 from derive.check.checker import check, load_problem, load_problems
+from derive.check.report import error_record
 from derive.files import read_stream, read_text
 from derive.settings import LIMITS
+from derive.render import to_json
 
 HELP = "check a handwritten solution (LaTeX/Markdown) line by line against a problem"
 
@@ -141,13 +142,16 @@ _PROBLEM = None   # set before the pool forks, so workers inherit the problem in
 _TIMEOUT = None
 
 
-def _check_one(name: str) -> tuple[str, dict | None, str, str]:
-    """(name, report dict, text report, error) for one file; runs in a pool worker."""
+def _check_one(name: str) -> tuple[str, dict | None, str, str, dict | None]:
+    """(name, report dict, text report, error, error record) for one file; runs in a pool worker."""
     try:
         report = check(_read(name), _PROBLEM, timeout=_TIMEOUT)
     except DeriveError as exc:
-        return name, None, "", f"{exc.kind}: {exc}"
-    return name, report.to_dict(), report.to_text(name=name if name != "-" else ""), ""
+        record = exc.to_dict()
+        if record["where"] is None:
+            record["where"] = name
+        return name, None, "", f"{exc.kind}: {exc}", record
+    return name, report.to_dict(), report.to_text(name=name if name != "-" else ""), "", None
 
 
 def _progress(done: int, total: int) -> None:
@@ -187,22 +191,24 @@ def run(args: argparse.Namespace) -> int:
     results = _run_many(args.solutions, args.jobs)
     bad_input = [r for r in results if r[3]]
     if args.format == "json":
-        files = [dict(file=n, **(d or {"error": e})) for n, d, _, e in results]
-        ok = all(d and d["ok"] for _, d, _, _ in results)
-        _emit(json.dumps({"ok": ok, "files": files}, indent=2, ensure_ascii=False) + "\n", args.output)
+        files = [dict(file=n, **(d or {"error": rec})) for n, d, _, _, rec in results]
+        ok = all(d and d["ok"] for _, d, _, _, _ in results)
+        unread = sorted({e for _, d, _, _, _ in results if d for e in d["problem_errors"]})
+        errors = [rec for _, _, _, _, rec in results if rec] + [error_record(e) for e in unread]
+        _emit(to_json("check-files", {"ok": ok, "files": files}, ok=ok, errors=errors), args.output)
     else:
-        parts = [t if not e else f"{n}: {e}\n" for n, _, t, e in results]
+        parts = [t if not e else f"{n}: {e}\n" for n, _, t, e, _ in results]
         _emit("".join(parts), args.output)
     if bad_input:
         return 2
-    ok = all(d["ok"] for _, d, _, _ in results)
-    verified = all(d["verified"] for _, d, _, _ in results)
-    unread = sorted({e for _, d, _, _ in results for e in d["problem_errors"]})
+    ok = all(d["ok"] for _, d, _, _, _ in results)
+    verified = all(d["verified"] for _, d, _, _, _ in results)
+    unread = sorted({e for _, d, _, _, _ in results for e in d["problem_errors"]})
     _problem_errors(unread)
     return _status(ok, verified, args.strict, bool(unread))
 
 
-def _run_many(names: list[str], jobs: int) -> list[tuple[str, dict | None, str, str]]:
+def _run_many(names: list[str], jobs: int) -> list[tuple[str, dict | None, str, str, dict | None]]:
     results: dict[str, Any] = {}
     if jobs == 1 or "fork" not in multiprocessing.get_all_start_methods():
         for k, n in enumerate(names, 1):

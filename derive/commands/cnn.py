@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 import argparse
-import json
 import re
 
 from derive.cnn import analyse, derivation, load_spec, preset, summary_dict, table_text
 from derive.cnn.presets import PRESETS
 from derive.errors import InputError, shown
 from derive.commands._common import add_format, emit, render
+from derive.render import to_json
 
 HELP = "CNN arithmetic: output shapes, receptive fields, parameters and MACs (presets or a TOML/JSON spec)"
 
@@ -50,8 +50,8 @@ def run(args: argparse.Namespace) -> int:
     if args.format == "table":
         text = table_text(an, args.layer)
     elif args.format == "json":
-        text = json.dumps(summary_dict(an, args.layer), indent=2, ensure_ascii=False) + "\n"
+        text = to_json("cnn", summary_dict(an, args.layer))
     else:
-        text = render(derivation(an, args.layer, args.parts), args.format)
+        text = render(derivation(an, args.layer, args.parts), args.format, "cnn")
     emit(text, args.output)
     return 0

@@ -82,7 +82,7 @@ def run(args: argparse.Namespace) -> int:
 
     if args.name.strip().lower() in ("seed2", "seed-problem-2"):
         d = optim.seed_problem2(notation=args.notation, eps_inside=bool(args.eps_inside), norm=args.norm)
-        emit(render(d, args.format), args.output)
+        emit(render(d, args.format, "optimizer"), args.output)
         return 0
     opts = _options(args)
     if args.grads is not None or args.loss is not None:
@@ -94,11 +94,13 @@ def run(args: argparse.Namespace) -> int:
         grads = _grads(args.grads, isinstance(w0, list)) if args.grads is not None else None
         traj = optim.trajectory(args.name, w0=w0, grads=grads, loss=args.loss, steps=args.steps, **opts)
         d = optim.trajectory_derivation(traj, notation=args.notation, sigfigs=args.sigfigs)
+        kind = "trajectory"
     else:
         for flag, value in (("--w0", args.w0), ("--steps", args.steps)):
             if value is not None:
                 raise InputError(f"{flag} needs --grads or --loss (a trajectory)", flag)
         d = optim.derivation(args.name, derive=args.derive, notation=args.notation, vector=args.vector,
                              norm=args.norm, **opts)
-    emit(render(d, args.format), args.output)
+        kind = "optimizer"
+    emit(render(d, args.format, kind), args.output)
     return 0

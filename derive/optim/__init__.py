@@ -96,7 +96,7 @@ def derivation(name: str, *, derive: str | Iterable[str] | None = None, notation
             parts.append(l2_part(nt, norm, label))
     data = {"optimizer": h.name, "hyperparameters": h.to_dict(), "notation": nt.name, "vector": bool(vector),
             "parts": asked, "lines": _lines_data(parts)}
-    return Derivation(TITLES[h.name], parts, data)
+    return Derivation(TITLES[h.name], parts, data, kind="optimizer")
 
 
 def sgd(**kw: Any) -> Derivation:
@@ -173,7 +173,8 @@ def trajectory_derivation(traj: Trajectory, notation: str = "seed", sigfigs: int
             "; row 0 is the initial parameter ", Tex(latex(nt.w(nt.param_index(sympy.Integer(0))))),
             f". Values to {sigfigs} significant figures (the JSON output has full precision)."]
     table_part = Part("(b)", "Trajectory:", (Block.text(*lead), Block.table(header, rows)))
-    return Derivation(f"{TITLES[traj.optimizer]}: trajectory", [rule_part, table_part], traj.to_dict())
+    return Derivation(f"{TITLES[traj.optimizer]}: trajectory", [rule_part, table_part], traj.to_dict(),
+                      kind="trajectory")
 
 
 # -------------------------------------------------------------------------------------- the seed's problem 2
@@ -204,7 +205,7 @@ def seed_problem2(notation: str = "seed", eps_inside: bool = False, norm: str = 
                  "put it inside in (a) but used |g| + epsilon in (b)."]
     data = {"problem": "seed 2", "notation": nt.name, "eps_inside": eps_inside, "norm": norm,
             "hyperparameters": h.to_dict(), "lines": _lines_data([a, b, c, d, e])}
-    return Derivation("2. Adam", [a, b, c, d, e], data, notes)
+    return Derivation("2. Adam", [a, b, c, d, e], data, notes, kind="optimizer")
 
 
 def option_names(name: str) -> list[str]:

@@ -2,7 +2,6 @@
 kind's solver shares (fields checked by ``take``, errors that name the problem, the user's texts appended)."""
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
@@ -10,7 +9,7 @@ from typing import Any, Callable, Mapping
 from derive.derivation import Block, Derivation, Part
 from derive.errors import DeriveError, InputError, LimitError
 from derive.latex import Tex
-from derive.render import render_derivation, render_template
+from derive.render import render_derivation, render_template, to_json
 
 
 @dataclass
@@ -97,12 +96,15 @@ class Solution:
     def to_dict(self) -> dict[str, Any]:
         data = [p.rendered(lambda d: d.to_dict()) for p in self.problems]
         return {"title": self.title, "author": self.author, "ok": self.ok,
-                "problems": [{"number": p.number, "kind": p.kind,
+                "problems": [{"number": str(p.number), "kind": p.kind,
                               "error": p.error.to_dict() if p.error else None,
                               "data": d} for p, d in zip(self.problems, data)]}
 
     def to_json(self) -> str:
-        return json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n"
+        """The solution in derive's JSON envelope (kind ``solution``): ``data`` is :meth:`to_dict`, ``errors``
+        the problems' errors."""
+        data = self.to_dict()   # first: a problem whose rendering fails records its error here
+        return to_json("solution", data, ok=self.ok, errors=[e.to_dict() for e in self.errors])
 
     def _repr_markdown_(self) -> str:
         return self.to_markdown()
@@ -149,4 +151,4 @@ def with_texts(d: Derivation, texts: Mapping[str, str]) -> Derivation:
     """Append the user's free text to the parts it names (by label, e.g. "(c)")."""
     parts = [Part(pt.label, pt.title, pt.blocks + ((Block.text(texts[pt.label]),) if pt.label in texts else ()))
              for pt in d.parts]
-    return Derivation(d.title, parts, d.data, d.notes)
+    return Derivation(d.title, parts, d.data, d.notes, d.kind)

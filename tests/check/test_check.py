@@ -248,10 +248,10 @@ def test_cli_exit_codes_and_formats(tmp_path, capsys):
     assert main(["check", str(good), *opts]) == 0
     capsys.readouterr()
     assert main(["check", str(seed), *opts, "--format", "json"]) == 1
-    data = json.loads(capsys.readouterr().out)
+    data = json.loads(capsys.readouterr().out)["data"]
     assert data["ok"] is False and {"line", "step", "verdict", "expected", "found", "message"} <= set(data["findings"][0])
     assert main(["check", str(seed), str(good), *opts, "--jobs", "2", "--format", "json"]) == 1
-    data = json.loads(capsys.readouterr().out)
+    data = json.loads(capsys.readouterr().out)["data"]
     assert [f["ok"] for f in data["files"]] == [False, True]
     assert main(["check", str(tmp_path / "missing.md"), *opts]) == 2
     assert main(["check", str(seed), "--expr", "x+", "--at", "x=1"]) == 2

@@ -186,7 +186,7 @@ def test_problem_set_with_optimizers(tmp_path):
     assert main(["check", str(sheet), "--problem", str(tmp_path / "set.toml")]) == 1
     out = tmp_path / "r.json"
     main(["check", str(sheet), "--problem", str(tmp_path / "set.toml"), "--format", "json", "-o", str(out)])
-    wrong = [f for f in json.loads(out.read_text())["findings"] if f["verdict"] == "wrong"]
+    wrong = [f for f in json.loads(out.read_text())["data"]["findings"] if f["verdict"] == "wrong"]
     assert [f["diagnosis"] for f in wrong] == ["nesterov-along-b"]
 
 

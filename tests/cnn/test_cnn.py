@@ -399,7 +399,7 @@ def test_cli_table_json_and_markdown(capsys: pytest.CaptureFixture[str]) -> None
     assert "Total params: 138,357,544 (1.38 × 10^8)" in out and "conv/fc: 11.90%" in out
     assert "Receptive field of features.30 [pool5]: 212 px, jump 32, effective padding 90" in out
     assert main(["cnn", "resnet18", "--format", "json", "--input", "128", "--layer", "layer2.0.conv1"]) == 0
-    data = json.loads(capsys.readouterr().out)
+    data = json.loads(capsys.readouterr().out)["data"]
     assert data["input_shape"] == [3, 128, 128]
     assert data["receptive_field"]["layer"] == "layer2.0.conv1"
     layer = next(x for x in data["layers"] if x["name"] == "layer2.0.conv1")

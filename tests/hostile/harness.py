@@ -161,7 +161,12 @@ class Run:
         return self.stderr.decode("utf-8", "replace")
 
     def json(self, data: bytes | None = None) -> Any:
-        return strict_json(self.stdout if data is None else data)
+        """The payload of derive's JSON envelope ({"derive", "schema", "kind", "ok", "errors", "data"}); a document
+        without the envelope is returned whole (and then fails the predicates that expect derive's fields)."""
+        doc = strict_json(self.stdout if data is None else data)
+        if isinstance(doc, dict) and {"derive", "schema", "kind", "data"} <= set(doc):
+            return doc["data"]
+        return doc
 
     def file(self, rel: str) -> bytes | None:
         p = self.tmp / rel

@@ -127,7 +127,7 @@ def test_family_rules():
 def test_render_deterministic_and_json():
     a, b = optim.adam().to_latex(standalone=True), optim.adam().to_latex(standalone=True)
     assert a == b
-    data = json.loads(optim.adam().to_json())
+    data = json.loads(optim.adam().to_json())["data"]
     assert data["optimizer"] == "adam" and data["lines"]
 
 
@@ -216,14 +216,14 @@ def test_loss_domain_error():
 def test_cli_json_weights(capsys):
     assert main(["optim", "adam", "--w0", "0.5", "--grads", "0.3,-0.1,0.7", "--lr", "0.01", "--format",
                  "json"]) == 0
-    data = json.loads(capsys.readouterr().out)
+    data = json.loads(capsys.readouterr().out)["data"]
     ref = optim.trajectory("adam", w0=0.5, grads=[0.3, -0.1, 0.7], lr=0.01).weights.tolist()
     assert data["weights"] == ref  # full precision round trip
 
 
 def test_cli_vector_and_symbolic(capsys):
     assert main(["optim", "sgd", "--w0", "1,2", "--grads", "1,1;2,2", "--lr", "0.5", "--format", "json"]) == 0
-    assert json.loads(capsys.readouterr().out)["weights"] == [[0.5, 1.5], [-0.5, 0.5]]
+    assert json.loads(capsys.readouterr().out)["data"]["weights"] == [[0.5, 1.5], [-0.5, 0.5]]
     assert main(["optim", "adam", "--derive", "update,first", "--format", "markdown"]) == 0
     assert r"\operatorname{sign}" in capsys.readouterr().out
     assert main(["optim", "seed2", "--format", "markdown"]) == 0

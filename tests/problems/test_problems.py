@@ -30,7 +30,7 @@ def test_examples_compile_and_numbers_agree_with_json(name, tmp_path, tex_requir
     tex = sol.to_latex()
     pdf = compile_pdf(tex, tmp_path / f"{name}.pdf")
     assert pdf.stat().st_size > 1000
-    data = json.loads(sol.to_json())
+    data = json.loads(sol.to_json())["data"]
     for prob in data["problems"]:
         d = prob["data"] or {}
         if "gradient" in d:   # autodiff: every gradient in the JSON is printed in the document
@@ -98,7 +98,7 @@ def test_cli_exit_codes(tmp_path, capsys):
     bad.write_text(BAD)
     assert main(["solve", str(bad), "--format", "json"]) == 1
     out, err = capsys.readouterr()
-    assert json.loads(out)["problems"][0]["data"]["gradient"]["x"] == 6.0
+    assert json.loads(out)["data"]["problems"][0]["data"]["gradient"]["x"] == 6.0
     assert "problem 2" in err
     broken = tmp_path / "broken.toml"
     broken.write_text("title = ")
@@ -170,4 +170,4 @@ def test_the_readme_problem_set_example_solves():
     sol = solve(loads(text, source="README"))
     assert sol.ok, [str(e) for e in sol.errors]
     assert [p.kind for p in sol.problems] == ["autodiff", "optimizer", "cnn", "text"]
-    assert json.loads(sol.to_json())["problems"][1]["data"]["trajectory"]["weights"]
+    assert json.loads(sol.to_json())["data"]["problems"][1]["data"]["trajectory"]["weights"]

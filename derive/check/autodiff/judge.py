@@ -20,7 +20,8 @@ import sympy
 from derive.check.misconceptions import MISCONCEPTIONS
 from derive.check.autodiff.naming import learn_names
 from derive.check.autodiff.perturb import perturbations
-from derive.check.reference import Key, Reference, Term, Unresolved, num
+from derive.check.reference import Key, Reference, Term, Unresolved
+from derive.compare import num, ordered_symbols
 from derive.check.verdicts import Judgment, State, close, tolerance
 from derive.errors import DeriveError
 from derive.latex import latex
@@ -44,7 +45,7 @@ class StatementJudge:
     def value(self, e: sympy.Expr, carried: bool, env: dict | None = None) -> sympy.Expr:
         st = self.state
         env = st.env if env is None else env
-        subs = {s: self.ref.value_of_symbol(s, env, st.seeds, carried) for s in e.free_symbols}
+        subs = {s: self.ref.value_of_symbol(s, env, st.seeds, carried) for s in ordered_symbols(e)}
         return num(e.xreplace(subs))
 
     def judge(self, stmt: Statement, parsed: list[Parsed | DeriveError]) -> list[Judgment]:
@@ -142,7 +143,7 @@ class StatementJudge:
         for p in parsed[1:]:
             if isinstance(p, DeriveError):
                 continue
-            for sym in p.expr.free_symbols:
+            for sym in ordered_symbols(p.expr):
                 try:
                     if self.ref.resolve(sym) in self.state.drifted:
                         return True
@@ -181,7 +182,7 @@ class StatementJudge:
     def _side(self, stmt, k, p: Parsed, q, terms, target_in, target_ex, cf_targets, flagged, last_cf, restated,
               inherited) -> tuple[Judgment, Any]:
         seg = stmt.segments[k]
-        for s in p.expr.free_symbols:
+        for s in ordered_symbols(p.expr):
             self.ref.resolve(s)
         symbolic = bool(p.expr.free_symbols) and not any("." in lit for lit in p.literals)
         cf = self.value(p.expr, True)
@@ -247,7 +248,7 @@ class StatementJudge:
             best = cf_targets[-1] if cf_targets else target_ex
             return format_number(best, s)
         if q and self.ref.formula(q):
-            partials = any(isinstance(s, WrittenPartial) for s in p.expr.free_symbols)
+            partials = any(isinstance(s, WrittenPartial) for s in ordered_symbols(p.expr))
             return str(latex(self.ref.show_expr(self._formula_expr(q, partials))))
         return str(latex(sympy.simplify(self.ref.key_in(q, self.state.seeds) if q else 0)))
 

@@ -14,6 +14,7 @@ import sympy
 from derive.check.reference import OUTPUT_NAMES, Reference, Unresolved, _norm_name
 from derive.errors import DeriveError
 from derive.check.reading.document import Written
+from derive.compare import ordered_symbols
 
 __all__ = ["learn_names"]
 
@@ -33,7 +34,7 @@ def learn_names(ref: Reference, st: Any, parsed: list) -> None:
 
 def _grounded(ref: Reference, st: Any, e: sympy.Expr) -> bool:
     """Every name in e is an input, a numbered node or a name already learnt (not an output alias like z)."""
-    for sym in e.free_symbols:
+    for sym in ordered_symbols(e):
         if isinstance(sym, Written) and not sym.deco and sym.base in OUTPUT_NAMES and not sym.sub \
                 and _norm_name(sym.base) not in st.named and sym.base not in ref.inputs:
             return False
@@ -103,7 +104,7 @@ def _same_operands(ref: Reference, e: sympy.Expr, i: int) -> bool:
     if i not in ref.node_sym or ref.g[i].is_input:
         return False
     used = set()
-    for sym in e.free_symbols:
+    for sym in ordered_symbols(e):
         try:
             key = ref.resolve(sym)
         except Unresolved:

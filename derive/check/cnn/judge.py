@@ -13,7 +13,8 @@ import sympy
 
 from derive.check.verdicts import Judgment, close as _close, tolerance, unreadable_side
 from derive.check.misconceptions import MISCONCEPTIONS
-from derive.check.reference import Unresolved, num
+from derive.check.reference import Unresolved
+from derive.compare import num, ordered_symbols
 from derive.errors import DeriveError, InputError
 from derive.check.reading.document import Parsed, Statement, Written
 from derive.latex import latex
@@ -107,7 +108,7 @@ class CnnJudge:
 
     def value(self, e: sympy.Expr) -> sympy.Expr:
         subs = {}
-        for s in e.free_symbols:
+        for s in ordered_symbols(e):
             key = self.ref.resolve(s)
             if key[0] == "sym":
                 raise Unresolved("a general layer l has no value")
@@ -126,7 +127,7 @@ class CnnJudge:
                 out.append(Judgment(k, "unverifiable", found=stmt.segments[k].text, message=f"cannot read: {p}"))
                 continue
             try:
-                e = p.expr.xreplace({s: _sym(self.ref.resolve(s)) for s in p.expr.free_symbols})
+                e = p.expr.xreplace({s: _sym(self.ref.resolve(s)) for s in ordered_symbols(p.expr)})
             except Unresolved as exc:
                 out.append(Judgment(k, "unverifiable", found=stmt.segments[k].text, message=str(exc)))
                 continue

@@ -8,7 +8,6 @@ out (Adam without bias correction, the L2-regularised gradient g') is accepted.
 """
 from __future__ import annotations
 
-import random
 import re
 from typing import Any, Mapping
 
@@ -16,7 +15,8 @@ import sympy
 
 from derive.check.verdicts import Judgment, resolve_head, unreadable_side
 from derive.check.misconceptions import MISCONCEPTIONS
-from derive.check.reference import Unresolved, agree_at_points, num
+from derive.check.reference import Unresolved
+from derive.compare import Draw, num, ordered_symbols, same_function, sample_points
 from derive.errors import DeriveError, InputError
 from derive.check.reading.document import Parsed, Statement, Written
 from derive.latex import latex
@@ -50,9 +50,6 @@ class OptimReference:
                        if k not in self.role}
         self.time_names = frozenset([self.names[r] for r in ("param", "grad", "m", "v")] +
                                     (["theta"] if "theta" in self._paper else []))
-        rng = random.Random(11)
-        self._rng = rng
-        self._points: list[dict] = []
 
     # ------------------------------------------------------------------------------------------ notation
     def resolve(self, sym: sympy.Symbol, lhs: bool = False) -> tuple:
@@ -142,24 +139,30 @@ class OptimReference:
         return w - A * step
 
     def to_base(self, e: sympy.Expr, variant: str = "") -> sympy.Expr:
-        return e.xreplace({s: self.meaning(self.resolve(s), variant) for s in e.free_symbols})
+        return e.xreplace({s: self.meaning(self.resolve(s), variant) for s in ordered_symbols(e)})
 
     # ------------------------------------------------------------------------------------------ comparison
     def same(self, a: sympy.Expr, b: sympy.Expr, approx: bool = False) -> bool:
         if approx:
             a, b = a.subs(E, 0), b.subs(E, 0)
-        return agree_at_points(a, b, self._value)
+        return same_function(a, b, _points)
 
-    def _value(self, s: sympy.Symbol, k: int) -> sympy.Rational:
-        """A sample point: decay rates in (0, 1), positive step sizes and second moments, gradients of either sign."""
-        rng = random.Random(f"{s.name}:{k}")
-        if s in (B1, B2):
-            return sympy.Rational(rng.randint(5, 95), 100)
-        if s == T:
-            return sympy.Rational(rng.randint(150, 450), 100)
-        if s.name.startswith("v[") or s in (A, E, LAM):
-            return sympy.Rational(rng.randint(5, 90), 100)
-        return sympy.Rational(rng.choice([-1, 1]) * rng.randint(20, 300), 100)
+
+def _domain(s: sympy.Symbol, k: int) -> Draw:
+    """How a sample value is drawn: decay rates in (0, 1), positive step sizes and second moments, gradients of
+    either sign."""
+    if s in (B1, B2):
+        return Draw(5, 95)
+    if s == T:
+        return Draw(150, 450)
+    if s.name.startswith("v[") or s in (A, E, LAM):
+        return Draw(5, 90)
+    return Draw(20, 300, sign="±")
+
+
+def _points(symbols: list[sympy.Symbol]) -> list[dict]:
+    """Three sample points; each value from its own generator ("name:k"), whatever the other symbols."""
+    return sample_points(symbols, 3, _domain, seed=None)
 
 
 def _index(text: str) -> sympy.Expr:

@@ -11,14 +11,14 @@ seed's notation (w^{t+1} = w^t - α b^t, β, γ) and the paper's (θ_t, β_1, β
 """
 from __future__ import annotations
 
-import random
 import re
 from dataclasses import dataclass, replace
 from typing import Any, Callable, Mapping, Sequence
 
 import sympy
 
-from derive.check.reference import Unresolved, agree_at_points, num
+from derive.check.reference import Unresolved
+from derive.compare import Draw, num, ordered_symbols, same_function, sample_points
 from derive.errors import InputError
 from derive.optim.notation import ALPHA, EPS, ETA, LAM, MU, RHO, TAU, ev, notation
 from derive.optim.hyperparams import Hyper, resolve
@@ -197,7 +197,7 @@ class FamilyReference:
         # the recurrence on placeholders first (so a rewrite sees sqrt(v) + ε as written), then the values
         template = rewrite(key, ev(f(_ph, t)))
         subs = {}
-        for p in template.free_symbols:
+        for p in ordered_symbols(template):
             if p in _PLACES:
                 key2, t2 = _PLACES[p]
                 val = known(key2, t2)
@@ -262,13 +262,13 @@ class FamilyReference:
         return value
 
     def to_base(self, e: sympy.Expr, variant: str = "", gmod: bool = False) -> sympy.Expr:
-        return e.xreplace({s: self.meaning(self.resolve(s), variant, gmod) for s in e.free_symbols})
+        return e.xreplace({s: self.meaning(self.resolve(s), variant, gmod) for s in ordered_symbols(e)})
 
     # ------------------------------------------------------------------------------------------ comparison
     def same(self, a: sympy.Expr, b: sympy.Expr, approx: bool = False) -> bool:
         if approx:
             a, b = a.subs(EPS, 0), b.subs(EPS, 0)
-        return agree_at_points(a, b, _value)
+        return same_function(a, b, _points)
 
     def numeric(self, e: sympy.Expr) -> sympy.Expr | None:
         """The value of ``e`` with the problem's numbers, or None when it still depends on something unknown."""
@@ -315,15 +315,20 @@ def _index(text: str) -> sympy.Expr:
     return base + (int(m.group(2)) if m.group(2) else 0)
 
 
-def _value(s: sympy.Symbol, k: int) -> sympy.Rational:
-    """A sample point: decays in (0, 1), positive rates and accumulators, gradients and weights of either sign."""
-    rng = random.Random(f"{s.name}:{k}")
+def _domain(s: sympy.Symbol, k: int) -> Draw:
+    """How a sample value is drawn: decays in (0, 1), positive rates and accumulators, gradients and weights of
+    either sign."""
     if s in _DECAYS:
-        return sympy.Rational(rng.randint(5, 95), 100)
+        return Draw(5, 95)
     if s == T:
-        return sympy.Rational(rng.randint(150, 450), 100)
+        return Draw(150, 450)
     if s.name.startswith(("v[", "G[", "vmax[", "vhat[")) or s in (ALPHA, EPS, LAM, ETA):
-        return sympy.Rational(rng.randint(5, 90), 100) + (5 if s.name[0] in "vG" else 0)
+        return Draw(5, 90, shift=5 if s.name[0] in "vG" else 0)
     if s.name.startswith("gbar["):
-        return sympy.Rational(rng.choice([-1, 1]) * rng.randint(10, 50), 100)
-    return sympy.Rational(rng.choice([-1, 1]) * rng.randint(20, 300), 100)
+        return Draw(10, 50, sign="±")
+    return Draw(20, 300, sign="±")
+
+
+def _points(symbols: list[sympy.Symbol]) -> list[dict]:
+    """Three sample points; each value from its own generator ("name:k"), whatever the other symbols."""
+    return sample_points(symbols, 3, _domain, seed=None)

@@ -14,7 +14,8 @@ import sympy
 
 from derive.check.verdicts import Judgment, resolve_head, unreadable_side
 from derive.check.optim.family import _LETTERS, FAMILY_MISTAKES, T, FamilyReference
-from derive.check.reference import Unresolved, num
+from derive.check.reference import Unresolved
+from derive.compare import num, ordered_symbols
 from derive.errors import DeriveError
 from derive.optim.notation import ev
 from derive.check.reading.document import Parsed, Statement
@@ -109,7 +110,7 @@ class FamilyJudge:
     def _numbers_agree(self, text: str, b_side: sympy.Expr, b_lhs: sympy.Expr) -> bool:
         """A numeric side (no gradient or weight left in it) against the value from the problem's numbers,
         to the precision written (half a unit in the last decimal place, a little more for carried rounding)."""
-        if any(s not in _HYPER_SYMBOLS for s in b_side.free_symbols):
+        if any(s not in _HYPER_SYMBOLS for s in ordered_symbols(b_side)):
             return False
         a, b = self.ref.numeric(b_side), self.ref.numeric(b_lhs)
         if a is None or b is None:

@@ -19,6 +19,7 @@ from derive.check.reading.plain import plain
 from derive.latex import latex
 from derive.check.sandbox import check_size
 from derive.ops import LATEX_GREEK, LATEX_OPERATORS, alternatives
+from derive.compare import ordered_symbols
 
 __all__ = ["Written", "WrittenPartial", "Parsed", "parse_segment", "decimal_literals", "group_end"]
 
@@ -144,7 +145,7 @@ class _Reader:
             exc.source, exc.column = None, None
             raise
         mapping = {}
-        for s in expr.free_symbols:
+        for s in ordered_symbols(expr):
             if s.name in self.table:
                 mapping[s] = self.table[s.name]
             elif isinstance(s, sympy.Symbol):

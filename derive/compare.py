@@ -1,0 +1,183 @@
+"""Whether two pieces of mathematics are the same function: one house for derive.testing and every checker.
+
+- :func:`num` -- the value of an expression (at a point) to a given precision, or ArithmeticError where it is
+  undefined or not real; :func:`value_at` is the same with None for "undefined";
+- :func:`canonical` -- the form every comparison works on (two-argument logs as quotients of natural logs);
+- :func:`sample_points` -- deterministic sample points, drawn as each caller's :data:`Domain` says (positive points
+  first by default: logs and roots are defined there);
+- :func:`same_function` / :func:`first_difference` -- equal at every sample point, or the point that shows they
+  differ (a difference that is not identically 0 shows at a random point with probability 1).
+"""
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from typing import Any, Callable, Mapping, Sequence, Union
+
+import sympy
+
+__all__ = ["DIGITS", "RTOL", "SEED", "Draw", "Witness", "canonical", "num", "value_at", "close", "sample_points",
+           "first_difference", "same_function"]
+
+DIGITS = 30          # working precision of a numeric comparison
+RTOL = 1e-12         # relative tolerance of "the same value" (scaled by max(|a|, |b|, 1))
+SEED = 20240611      # the default generator's seed: a failure message names the same point on every run
+IMAG_DIGITS = 20     # an imaginary part below 10^-IMAG_DIGITS (relative) is rounding noise of a real value
+
+_UNDEFINED = (ArithmeticError, TypeError, ValueError, ZeroDivisionError)
+
+
+def canonical(e: sympy.Expr) -> sympy.Expr:
+    """``log(a, b)`` kept unevaluated (as derive's parser writes it) -> ``log(a)/log(b)``.
+
+    SymPy differentiates an unevaluated two-argument log as if it were natural (d/dx log(x, 10) -> 1/x), which is
+    exactly the misconception the checker looks for; every comparison works on this canonical form.
+    """
+    return e.replace(lambda t: isinstance(t, sympy.log) and len(t.args) == 2,
+                     lambda t: sympy.log(t.args[0]) / sympy.log(t.args[1]))
+
+
+def num(e: Any, point: Mapping[sympy.Symbol, Any] | None = None, *, digits: int = DIGITS, exact: bool = True,
+        imag_digits: int = IMAG_DIGITS) -> sympy.Expr:
+    """The real value of ``e`` (with ``point`` substituted) at ``digits`` digits; ArithmeticError where undefined.
+
+    ``exact``: an exact rational stays exact (otherwise every value is a Float). An imaginary part smaller than
+    ``10^-imag_digits`` times the real part (or 1) is rounding noise; a larger one means "not a real number".
+    """
+    if isinstance(e, int):
+        e = sympy.Integer(e)
+    if point is not None:
+        e = e.xreplace(dict(point))
+    if exact and e.is_Rational:
+        return e
+    e = e.doit()   # unevaluated pieces from the parser (1/100 of a "%") must collapse before evalf
+    if exact and e.is_Rational:
+        return e
+    v = sympy.N(e, digits)
+    if v.has(sympy.zoo, sympy.oo, -sympy.oo, sympy.nan) or not v.is_number:
+        raise ArithmeticError("undefined value")
+    if not v.is_real:
+        re_, im = v.as_real_imag()
+        if abs(im) > sympy.Float(10) ** -imag_digits * max(1, abs(re_)):
+            raise ArithmeticError("not a real number")
+        v = re_
+    return v
+
+
+def value_at(e: Any, point: Mapping[sympy.Symbol, Any] | None = None, **how: Any) -> sympy.Expr | None:
+    """:func:`num`, or None where ``e`` is undefined or not real at the point."""
+    try:
+        return num(e, point, **how)
+    except _UNDEFINED:
+        return None
+
+
+def close(a: sympy.Expr, b: sympy.Expr, rtol: float = RTOL) -> bool:
+    """``|a - b| <= rtol · max(|a|, |b|, 1)``: relative for large values, absolute near 0."""
+    return bool(abs(a - b) <= rtol * max(abs(a), abs(b), 1))
+
+
+# ------------------------------------------------------------------------------------------ sample points
+
+@dataclass(frozen=True)
+class Draw:
+    """A random rational ``lo/den … hi/den`` (plus ``shift``). ``sign``: ``"+"`` positive; ``"±"`` a sign drawn
+    before the magnitude; ``"+-"`` a sign drawn after it (positive with probability 1/2)."""
+
+    lo: int
+    hi: int
+    den: int = 100
+    shift: int = 0
+    sign: str = "+"
+
+    def __call__(self, rng: random.Random) -> sympy.Rational:
+        if self.sign == "±":
+            s = rng.choice([-1, 1])
+            return sympy.Rational(s * rng.randint(self.lo, self.hi), self.den) + self.shift
+        m = sympy.Rational(rng.randint(self.lo, self.hi), self.den) + self.shift
+        if self.sign == "+-":
+            return m if rng.random() < 0.5 else -m
+        return m
+
+
+POSITIVE = Draw(30, 270)              # 0.30 ... 2.70: away from 0, where logs and divisions break
+MIXED = Draw(30, 270, sign="+-")      # the same magnitudes, either sign
+
+# How the k-th point's value of a symbol is drawn (a Draw), or the value itself (held fixed: no draw).
+Domain = Callable[[sympy.Symbol, int], Union[Draw, sympy.Expr]]
+
+
+def sample_points(symbols: Sequence[sympy.Symbol], n: int, domain: Domain | None = None, *,
+                  seed: int | None = SEED) -> list[dict]:
+    """``n`` deterministic sample points for ``symbols``.
+
+    ``domain``: see :data:`Domain`; by default the first ``n // 2`` points are positive (logs and roots are
+    defined there) and the rest of mixed signs, all of magnitude 0.30 ... 2.70. ``seed``: one generator draws every
+    value in order (point by point, symbol by symbol); ``None``: each value has its own generator, seeded by
+    ``"name:k"``, so a symbol's k-th value does not depend on which other symbols there are.
+    """
+    if domain is None:
+        domain = lambda s, k: POSITIVE if k < n // 2 else MIXED  # noqa: E731
+    rng = random.Random(seed) if seed is not None else None
+    out = []
+    for k in range(n):
+        point = {}
+        for s in symbols:
+            how = domain(s, k)
+            point[s] = how(rng if rng is not None else random.Random(f"{s.name}:{k}")) \
+                if isinstance(how, Draw) else how
+        out.append(point)
+    return out
+
+
+# ------------------------------------------------------------------------------------------ comparison
+
+@dataclass(frozen=True)
+class Witness:
+    """A point where two expressions differ, and their values there (None where a side is undefined)."""
+
+    point: dict
+    left: sympy.Expr | None
+    right: sympy.Expr | None
+
+
+# Sample points: a list, or a function of the compared symbols (sorted by name) that makes one.
+Points = Union[Sequence[Mapping[sympy.Symbol, Any]], Callable[[list], Sequence[Mapping[sympy.Symbol, Any]]]]
+
+
+def first_difference(a: sympy.Expr, b: sympy.Expr, points: Points, *, rtol: float = RTOL,
+                     skip_undefined: bool = False, **how: Any) -> tuple[Witness | None, int]:
+    """The first sample point where ``a`` and ``b`` differ, and how many points they agreed at before it.
+
+    A point where one side is undefined is a difference; one where both are is a difference too, or skipped with
+    ``skip_undefined`` (without it, an undefined ``a`` ends the search at once and the witness has no values).
+    ``how``: how values are computed (:func:`num`'s ``digits``, ``exact``, ``imag_digits``).
+    """
+    if callable(points):
+        points = points(sorted(a.free_symbols | b.free_symbols, key=lambda s: s.name))
+    agreed = 0
+    for pt in points:
+        va = value_at(a, pt, **how)
+        if va is None and not skip_undefined:
+            return Witness(dict(pt), None, None), agreed   # (b's value is not needed to know they differ)
+        vb = value_at(b, pt, **how)
+        if va is None and vb is None:
+            continue
+        if va is None or vb is None or not close(va, vb, rtol):
+            return Witness(dict(pt), va, vb), agreed
+        agreed += 1
+    return None, agreed
+
+
+def same_function(a: sympy.Expr, b: sympy.Expr, points: Points, *, rtol: float = RTOL, **how: Any) -> bool:
+    """Structurally equal, or equal (within ``rtol``) at every sample point; undefined anywhere means not."""
+    if a == b:
+        return True
+    witness, agreed = first_difference(a, b, points, rtol=rtol, **how)
+    return witness is None and agreed > 0
+
+
+def ordered_symbols(e: sympy.Basic) -> list[sympy.Symbol]:
+    """``e``'s free symbols in one fixed order (SymPy's default sort key): a set's order follows the hash seed, and
+    a message that names the first unknown symbol must be the same on every run."""
+    return sorted(e.free_symbols, key=sympy.default_sort_key)
