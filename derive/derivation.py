@@ -111,9 +111,6 @@ class Derivation:
         """Every aligned/equation line, in order (what a checker walks)."""
         return [ln for p in self.parts for b in p.blocks for ln in b.lines]
 
-    def _repr_latex_(self) -> str:
-        return render_derivation(self, "markdown")
-
     def _repr_markdown_(self) -> str:
         return self.to_markdown()
 

@@ -100,9 +100,6 @@ class AutodiffResult:
     def to_json(self) -> str:
         return self.derivation.to_json(kind="autodiff")
 
-    def _repr_latex_(self) -> str:
-        return self.derivation._repr_latex_()
-
     def _repr_markdown_(self) -> str:
         return self.derivation._repr_markdown_()
 

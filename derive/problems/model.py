@@ -109,9 +109,6 @@ class Solution:
     def _repr_markdown_(self) -> str:
         return self.to_markdown()
 
-    def _repr_latex_(self) -> str:
-        return self.to_markdown()
-
 
 def take(p: Problem, allowed: dict[str, tuple[type, ...]], required: tuple[str, ...] = ()) -> dict[str, Any]:
     """The problem's fields, checked: unknown, missing or mistyped fields are errors naming the field."""

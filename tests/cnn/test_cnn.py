@@ -342,7 +342,7 @@ def test_seed_problem3_parts_and_numbers() -> None:
     assert "= 11.90\\%" in md and r"138357544 \approx 1.38 \times 10^{8}" in md
     assert r"$6 \times 6$ units of the output of conv5\_1" in md   # not the seed's (3+3+1) = 7
     assert d.to_dict()["receptive_field"]["size"] == 212
-    assert d._repr_latex_()
+    assert d._repr_markdown_() == d.to_markdown() and not hasattr(d, "_repr_latex_")
 
 
 def test_golden_seed_problem3(golden) -> None:
