@@ -20,13 +20,15 @@ from derive.compare import Draw, num, ordered_symbols, same_function, sample_poi
 from derive.errors import DeriveError, InputError
 from derive.check.reading.document import Parsed, Statement, Written
 from derive.latex import latex
+from derive.optim.notation import T as STEP_T
 
 NAMES = {"beta1": "beta", "beta2": "gamma", "lr": "alpha", "eps": "epsilon", "param": "w", "grad": "g",
          "m": "m", "v": "v", "loss": "L", "lambda": "lambda"}
 DEFAULTS = {"beta1": sympy.Rational(9, 10), "beta2": sympy.Rational(999, 1000), "lr": sympy.Rational(1, 1000),
             "eps": sympy.Rational(1, 10 ** 8)}
 NORMS = ("squared", "half", "unsquared")
-B1, B2, A, E, LAM, T = sympy.symbols("beta1 beta2 alpha epsilon lambda t", positive=True)
+B1, B2, A, E, LAM = sympy.symbols("beta1 beta2 alpha epsilon lambda", positive=True)
+T = STEP_T   # the one step t of derive.optim (integer, positive)
 _HYPER = {"beta1": B1, "beta2": B2, "lr": A, "eps": E, "lambda": LAM}
 OK_VARIANTS = ("no-bias", "regularised", "adamw")   # what a sheet may legitimately work out besides plain Adam
 WRONG_VARIANTS = ("eps-inside", "norm-unsquared", "bias-no-power", "no-one-minus")

@@ -20,7 +20,7 @@ import sympy
 from derive.check.reference import Unresolved
 from derive.compare import Draw, num, ordered_symbols, same_function, sample_points
 from derive.errors import InputError
-from derive.optim.notation import ALPHA, EPS, ETA, LAM, MU, RHO, TAU, ev, notation
+from derive.optim.notation import ALPHA, EPS, ETA, LAM, MU, RHO, TAU, T, ev, notation  # T: the one step t
 from derive.optim.hyperparams import Hyper, resolve
 from derive.optim.update_rules import Rule, rule
 from derive.check.reading.latex import Written
@@ -28,7 +28,6 @@ from derive.latex import latex
 
 __all__ = ["FamilyReference", "FAMILY_MISTAKES", "Mistake"]
 
-T = sympy.Symbol("t", positive=True)
 _SEED = notation("seed")
 B1, B2 = _SEED.beta1, _SEED.beta2
 _LETTERS = {"alpha": ALPHA, "epsilon": EPS, "varepsilon": EPS, "lambda": LAM, "mu": MU, "tau": TAU, "rho": RHO,
