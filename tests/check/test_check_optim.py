@@ -217,3 +217,11 @@ def test_no_b0_in_pytorchs_convention():
 def test_kind_adam_with_options_is_the_family_checker():
     ref = load_problem({"kind": "adam", "options": {"amsgrad": False, "eps": 1e-6}}).reference()
     assert isinstance(ref, FamilyReference) and ref.h["eps"] == 1e-6
+
+
+@pytest.mark.parametrize("given", [r"$g_1 = 0.3$", r"$$g_1 = 0.3$$", r"$$g_{2} = -0.1$$"])
+def test_a_gradient_the_writer_gives_a_value_is_not_a_wrong_step(given):
+    # the seed's Adam problem is symbolic: "g_1 = 0.3" states a given, like "\beta_1 = 0.9", it is not a step
+    sheet = f"Adam, first step, {given}.\n$$m^1 = (1-\\beta_1) g^1$$\n$$\\hat{{m}}^1 = \\frac{{m^1}}{{1-\\beta_1}} = g^1$$\n"
+    report = check(sheet, {"kind": "adam"})
+    assert report.errors() == [] and report.checked >= 3, report.to_text()

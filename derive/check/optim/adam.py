@@ -188,6 +188,11 @@ class OptimJudge:
         q, first = head
         if q and q[0] == "hyper":
             return self._hyper(stmt, parsed, q[1])   # (an "=" sets a value; "≈" / "~" claims the usual one)
+        if q and q[0] == "seq" and q[1] == "grad" and not q[2] and all(
+                not isinstance(p, DeriveError) and not p.expr.free_symbols for p in parsed[1:]):
+            # "g_1 = 0.3": the writer gives a gradient a value. Gradients are givens of this (symbolic) problem,
+            # like a hyperparameter's value, not a step to judge
+            return [Judgment(k, "ok", found=seg.text) for k, seg in enumerate(stmt.segments[1:], 1)]
         out: list[Judgment] = []
         prev: tuple[sympy.Expr, str, str] | None = None   # the previous side: (expression, verdict, variant)
         for k in range(1, len(parsed)):
