@@ -61,6 +61,7 @@ def run_case(kind: str, n: int, parts: str) -> dict:
     """One measurement, in this process (the parent starts a fresh process per case)."""
     import resource
     import derive
+    from derive.render import render
     via = "text"
     if kind == "sum":
         expr, at = sum_case(n)
@@ -90,7 +91,7 @@ def run_case(kind: str, n: int, parts: str) -> dict:
     t0 = time.perf_counter()
     r = derive.autodiff(expr, at=at, parts=parts, **kw)
     t1 = time.perf_counter()
-    tex = r.to_latex()
+    tex = render(r, "latex")
     t2 = time.perf_counter()
     grad_ok = None
     if kind == "sum":

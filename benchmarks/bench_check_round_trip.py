@@ -1,5 +1,5 @@
 """Round trip of the checker on derive's own solutions: random expressions of 3-4 operations are derived
-(``derive.autodiff(...).to_markdown()``, exact and handwritten rounding) and checked against themselves; every
+(``render(derive.autodiff(...), "markdown")``, exact and handwritten rounding) and checked against themselves; every
 finding is a false positive. Expressions with two nodes that are the same function (``x - x``) are skipped: a
 ∂-fraction written between such subexpressions is ambiguous. Prints the counts.
 
@@ -16,6 +16,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a check
 
 from derive import autodiff
 from derive.check import check
+from derive.render import render
 
 UNARY = [r"\ln({a})", r"e^{{{a}}}", r"\sin({a})", r"\cos({a})", r"\tanh({a})", r"\sigma({a})", r"\sqrt{{{a}}}",
          r"({a})^{{2}}", r"({a})^{{3}}"]
@@ -75,7 +76,7 @@ def main(count: int = 50, seed: int = 1) -> int:
             degenerate += 1
             continue
         for r in results:
-            report = check(r.to_markdown(), r, isolate=False)
+            report = check(render(r, "markdown"), r, isolate=False)
             checked += report.checked
             if report.findings:
                 findings += len(report.findings)

@@ -13,6 +13,7 @@ from typing import Callable
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from a source checkout without installing
 
 from derive import cnn  # noqa: E402
+from derive.render import render
 
 
 def generated(n_layers: int = 1000, channels: int = 64) -> cnn.Network:
@@ -58,13 +59,13 @@ def main() -> None:
         ("1000-layer network: analyse + full table", best_of(lambda: cnn.table_text(cnn.analyse(big))), 1.0),
         ("1000-layer network: analyse + JSON summary", best_of(lambda: cnn.summary_dict(cnn.analyse(big))), None),
         ("1000-layer network: derivation (a, b) as LaTeX",
-         best_of(lambda: cnn.derivation(cnn.analyse(big), parts="ab").to_latex(), 1), None),
+         best_of(lambda: render(cnn.derivation(cnn.analyse(big), parts="ab"), "latex"), 1), None),
         ("ResNet-50: build + analyse + table",
          best_of(lambda: cnn.table_text(cnn.analyse(cnn.preset("resnet50")))), 0.5),
         ("ResNet-50: analyse + table", best_of(lambda: cnn.table_text(cnn.analyse(r50))), 0.5),
         ("ResNet-50: full derivation (a, b, c) as LaTeX",
-         best_of(lambda: cnn.derivation(cnn.analyse(r50)).to_latex(standalone=True), 1), None),
-        ("VGG-16: seed problem 3 as LaTeX", best_of(lambda: cnn.seed_problem3().to_latex(), 3), None),
+         best_of(lambda: render(cnn.derivation(cnn.analyse(r50)), "latex", standalone=True), 1), None),
+        ("VGG-16: seed problem 3 as LaTeX", best_of(lambda: render(cnn.seed_problem3(), "latex"), 3), None),
     ]
     for name, seconds, target in rows:
         verdict = "" if target is None else (f"  (target < {target} s: {'ok' if seconds < target else 'MISSED'})")

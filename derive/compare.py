@@ -177,6 +177,23 @@ def same_function(a: sympy.Expr, b: sympy.Expr, points: Points, *, rtol: float =
     return witness is None and agreed > 0
 
 
+def shape(e: sympy.Basic, memo: dict[sympy.Basic, tuple] | None = None) -> tuple:
+    """The written structure of ``e`` as a key, blind to the order of a sum's or a product's terms (``x - x`` and
+    ``-x + x`` have one shape, ``0`` another): which step an expression *is*, where its value cannot tell (every
+    node that is identically 0 has the same function). ``memo`` may be shared between calls on trees that share
+    subtrees (a graph's nodes), so each distinct subtree is keyed once."""
+    memo = {} if memo is None else memo
+
+    def key(t: sympy.Basic) -> tuple:
+        if not t.args:
+            return (type(t).__name__, str(t))
+        if t not in memo:
+            kids = [key(a) for a in t.args]
+            memo[t] = (type(t).__name__, tuple(sorted(kids) if isinstance(t, (sympy.Add, sympy.Mul)) else kids))
+        return memo[t]
+    return key(e)
+
+
 def ordered_symbols(e: sympy.Basic) -> list[sympy.Symbol]:
     """``e``'s free symbols in one fixed order (SymPy's default sort key): a set's order follows the hash seed, and
     a message that names the first unknown symbol must be the same on every run."""

@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
 from derive.latex import Tex
-from derive.render import render_derivation, to_json
 
 
 @dataclass(frozen=True)
@@ -90,12 +89,6 @@ class Derivation:
     notes: list[str] = field(default_factory=list)
     kind: str = ""        # the JSON kind (autodiff, optimizer, trajectory, cnn); empty: told by ``data``
 
-    def to_latex(self, standalone: bool = False) -> str:
-        return render_derivation(self, "latex", standalone=standalone)
-
-    def to_markdown(self) -> str:
-        return render_derivation(self, "markdown")
-
     def to_dict(self) -> dict[str, Any]:
         return dict(self.data)
 
@@ -103,16 +96,9 @@ class Derivation:
         """The kind of this derivation's JSON (see schemas/derive.schema.json)."""
         return self.kind or data_kind(self.data)
 
-    def to_json(self, kind: str | None = None) -> str:
-        """The derivation's numbers (``data``) in derive's JSON envelope."""
-        return to_json(kind or self.json_kind(), self.to_dict())
-
     def lines(self) -> list[Line]:
         """Every aligned/equation line, in order (what a checker walks)."""
         return [ln for p in self.parts for b in p.blocks for ln in b.lines]
-
-    def _repr_markdown_(self) -> str:
-        return self.to_markdown()
 
 
 def data_kind(data: dict[str, Any]) -> str:

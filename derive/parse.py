@@ -307,6 +307,25 @@ def parse_plain(text: str, log_base: str = "e", where: str | None = None) -> sym
 
 # ----------------------------------------------------------------------------------------------- dispatch
 
+def replace_unevaluated(expr: sympy.Basic, mapping: dict) -> sympy.Basic:
+    """``expr`` with the symbols of ``mapping`` replaced, the written structure kept: ``xreplace`` rebuilds every
+    node evaluating, so ``x + (u - x)`` would become ``u`` and a reader could no longer tell the step written."""
+    memo: dict[sympy.Basic, sympy.Basic] = {}
+
+    def walk(e: sympy.Basic) -> sympy.Basic:
+        if e in mapping:
+            return mapping[e]
+        if not e.args:
+            return e
+        if e in memo:
+            return memo[e]
+        new = [walk(a) for a in e.args]
+        out = e if all(a is b for a, b in zip(new, e.args)) else e.func(*new, evaluate=False)
+        memo[e] = out
+        return out
+    return walk(expr)
+
+
 def looks_like_latex(text: str) -> bool:
     """Backslashes, braces or a caret mark LaTeX; otherwise the text is read as a plain (Python-style) expression."""
     return bool(re.search(r"[\\{}]|\^", text)) and "**" not in text

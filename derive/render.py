@@ -22,7 +22,8 @@ from typing import Any
 
 import jinja2
 
-from derive.errors import DeriveError, LimitError
+from derive.derivation import Derivation
+from derive.errors import DeriveError, InputError, LimitError
 from derive.latex import Tex, escape_tex
 from derive.settings import LIMITS, VERSION
 
@@ -122,17 +123,50 @@ def render_template(name: str, fmt: str, **context: Any) -> str:
     return environment(fmt).get_template(name).render(**context)
 
 
-def render_derivation(derivation: Any, fmt: str, standalone: bool = False) -> str:
-    """A derivation as a LaTeX fragment (or whole document) or as Markdown."""
+def formats_error(fmt: str, allowed: tuple[str, ...], what: str) -> InputError:
+    """The one wording of an unknown output format for a record."""
+    return InputError(f"unknown format {fmt!r} for {what}; choose one of {', '.join(allowed)}", "format")
+
+
+@functools.singledispatch
+def render(record: Any, fmt: str = "latex", **options: Any) -> str:
+    """``record`` in the format ``fmt``: the ONE format switch of derive (records never render themselves).
+
+    ``latex`` (a fragment; ``standalone=True`` for a whole document that compiles as is), ``markdown`` (``$$``
+    blocks), ``json`` (derive's envelope, schemas/derive.schema.json) and, for a check report, ``text``. Each
+    package registers its records here (``@render.register``): a Derivation below; an autodiff result in
+    :mod:`derive.autodiff.sweeps`, a solution in :mod:`derive.problems.document`, a check report in
+    :mod:`derive.check.present`.
+    """
+    raise InputError(f"derive cannot render a {type(record).__name__}: give a Derivation, an autodiff result, "
+                     "a solution or a check report", "render")
+
+
+def jupyter_display(cls: type) -> type:
+    """Give a record class Jupyter's display hook (``_repr_markdown_``: the record as ``render(record,
+    "markdown")``). Jupyter asks the object itself; this keeps the rendering here, not in the record."""
+    def _repr_markdown_(self: Any) -> str:
+        return render(self, "markdown")
+    cls._repr_markdown_ = _repr_markdown_   # type: ignore[attr-defined]
+    return cls
+
+
+@render.register
+def _render_derivation(derivation: Derivation, fmt: str = "latex", *, standalone: bool = False,
+                       kind: str | None = None) -> str:
     if fmt == "json":
-        return derivation.to_json()
+        return to_json(kind or derivation.json_kind(), derivation.to_dict())
     ext = {"latex": "tex", "markdown": "md"}.get(fmt)
     if ext is None:
-        raise DeriveError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
-    body = render_template(f"derivation.{ext}.j2", fmt, d=derivation, heading=not standalone)
-    if standalone and fmt == "latex":
+        raise formats_error(fmt, FORMATS, "a derivation")
+    whole = standalone and fmt == "latex"   # Markdown is always a whole document, with its heading
+    body = render_template(f"derivation.{ext}.j2", fmt, d=derivation, heading=not whole)
+    if whole:
         return render_template("document.tex.j2", fmt, title=derivation.title, author="", body=Tex(body))
     return body
+
+
+jupyter_display(Derivation)
 
 
 def standalone_latex(body: str, title: str = "", author: str = "") -> str:

@@ -19,6 +19,7 @@ import sympy
 from derive.check.checker import check
 from derive.compare import canonical, close, first_difference, sample_points, value_at
 from derive.parse import parse, parse_latex, parse_values
+from derive.render import render
 
 
 __all__ = ["assert_equivalent", "assert_latex_equivalent", "assert_gradient", "assert_solution_correct",
@@ -173,7 +174,7 @@ def assert_solution_correct(text: str, problem: Any, *, strict: bool = True, msg
     report = check(text, problem)
     bad = report.errors() if not strict else [f for f in report.findings if f.verdict != "note"]
     if bad:
-        raise AssertionError((msg + "\n" if msg else "") + report.to_text(only=bad))
+        raise AssertionError((msg + "\n" if msg else "") + render(report, "text", only=bad))
 
 
 # ------------------------------------------------------------------------------------------ pytest plugin

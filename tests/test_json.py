@@ -18,6 +18,7 @@ from derive.check.checker import load_problems  # noqa: E402
 from derive.cli import main  # noqa: E402
 from derive.problems import load, solve  # noqa: E402
 from derive.render import JSON_KINDS, to_json  # noqa: E402
+from derive.render import render
 from conftest import EXAMPLES, ROOT, SEED_EXPR, SEED_SHEET  # noqa: E402
 
 SCHEMA_PATH = ROOT / "schemas" / "derive.schema.json"
@@ -200,16 +201,15 @@ def test_solve_output_file_is_the_envelope(capsys, files):
 # ---------------------------------------------------------------------------------- the Python API's to_json
 
 def _api_outputs():
-    yield "autodiff", lambda: derive.autodiff("x**2*sin(x)", at={"x": 1.5}).to_json()
-    yield "optimizer", lambda: optim.adam().to_json()
-    yield "optimizer", lambda: optim.seed_problem2().to_json()
-    yield "trajectory", lambda: optim.trajectory_derivation(optim.trajectory("adam", w0=0.5, grads=[0.1, 0.2])) \
-        .to_json()
-    yield "cnn", lambda: cnn.seed_problem3().to_json()
-    yield "cnn", lambda: cnn.derivation(cnn.analyse(cnn.preset("lenet5"))).to_json()
-    yield "solution", lambda: solve(load(EXAMPLES / "seed.toml")).to_json()
-    yield "check", lambda: derive.check(SEED_SHEET.read_text(encoding="utf-8"),
-                                        load_problems(EXAMPLES / "seed.toml")).to_json()
+    yield "autodiff", lambda: render(derive.autodiff("x**2*sin(x)", at={"x": 1.5}), "json")
+    yield "optimizer", lambda: render(optim.adam(), "json")
+    yield "optimizer", lambda: render(optim.seed_problem2(), "json")
+    yield "trajectory", lambda: render(optim.trajectory_derivation(optim.trajectory("adam", w0=0.5, grads=[0.1, 0.2])), "json")
+    yield "cnn", lambda: render(cnn.seed_problem3(), "json")
+    yield "cnn", lambda: render(cnn.derivation(cnn.analyse(cnn.preset("lenet5"))), "json")
+    yield "solution", lambda: render(solve(load(EXAMPLES / "seed.toml")), "json")
+    yield "check", lambda: render(derive.check(SEED_SHEET.read_text(encoding="utf-8"),
+                                        load_problems(EXAMPLES / "seed.toml")), "json")
 
 
 @pytest.mark.parametrize("kind, make", list(_api_outputs()), ids=[f"{k}-{i}" for i, (k, _) in

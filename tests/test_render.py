@@ -13,6 +13,7 @@ from derive.errors import DeriveError, LimitError
 from derive.derivation import Block, Derivation, Line, Part
 from derive.latex import Tex, escape_tex, latex
 from derive.render import compile_pdf, templates_dir
+from derive.render import render
 
 
 def test_escape_blocks_injection():
@@ -31,13 +32,13 @@ def _doc(title="T"):
 
 
 def test_user_text_is_escaped_in_latex():
-    tex = _doc(r"\def\x{evil} 50%").to_latex(standalone=True)
+    tex = render(_doc(r"\def\x{evil} 50%"), "latex", standalone=True)
     assert r"\textbackslash{}def\textbackslash{}x\{evil\} 50\%" in tex
     assert r"\def\x" not in tex
 
 
 def test_markdown_layout():
-    md = _doc().to_markdown()
+    md = render(_doc(), "markdown")
     assert "$$\\begin{aligned} a &= b = 1 \\quad \\text{a remark \\& more} \\end{aligned}$$" in md
     assert "$\\alpha$" in md and "| x\\_1 | $3$ |" in md
 
@@ -55,7 +56,7 @@ def test_printer_keeps_written_order_and_log_base():
 
 
 def test_pdf_builds(tmp_path, tex_required):
-    pdf = compile_pdf(_doc().to_latex(standalone=True), tmp_path / "x.pdf")
+    pdf = compile_pdf(render(_doc(), "latex", standalone=True), tmp_path / "x.pdf")
     assert pdf.read_bytes().startswith(b"%PDF")
 
 
@@ -118,7 +119,7 @@ def test_hostile_names_and_text_build_a_clean_pdf(tmp_path, tex_required):
         "[[problem]]", "number = '1'", "kind = 'autodiff'", "intro = 'Let \\catcode 95 12 \\input /etc/passwd be'",
         "expr = 'x^2 + c'", "at = 'c=3,x=5'",
         "[[problem]]", "number = '2'", "kind = 'text'", "text = 'a \\write18{ls} b'"]), encoding="utf-8")
-    pdf = compile_pdf(solve(load(spec)).to_latex(), tmp_path / "p.pdf")
+    pdf = compile_pdf(render(solve(load(spec)), "latex"), tmp_path / "p.pdf")
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
     assert "root:" not in text and r"\input{/etc/passwd}" in text and r"\write18{ls}" in text
 

@@ -12,6 +12,7 @@ from typing import Any, Iterable, Mapping, Sequence
 import sympy
 
 from derive.derivation import Derivation
+from derive.render import jupyter_display, render
 from derive.errors import InputError, LimitError
 from derive.evaluate import point_of, value_of
 from derive.autodiff.graph import Graph, Node, build_graph
@@ -88,20 +89,9 @@ class AutodiffResult:
             self._derivation = derivation_for(self)
         return self._derivation
 
-    def to_latex(self, standalone: bool = False) -> str:
-        return self.derivation.to_latex(standalone=standalone)
-
-    def to_markdown(self) -> str:
-        return self.derivation.to_markdown()
-
     def to_dict(self) -> dict[str, Any]:
         return self.derivation.to_dict()
 
-    def to_json(self) -> str:
-        return self.derivation.to_json(kind="autodiff")
-
-    def _repr_markdown_(self) -> str:
-        return self.derivation._repr_markdown_()
 
     def data(self) -> dict[str, Any]:
         """JSON-ready numbers at full precision (not rounded for display)."""
@@ -126,6 +116,16 @@ class AutodiffResult:
             out["tangents"] = {self.given_names.get(name, name): {str(i): to_float(v) for i, v in sorted(t.items())}
                                for name, t in self.tangents.items()}
         return out
+
+
+@render.register
+def _render_result(result: AutodiffResult, fmt: str = "latex", *, standalone: bool = False,
+                   kind: str | None = None) -> str:
+    """An autodiff result renders as its derivation (JSON kind ``autodiff``)."""
+    return render(result.derivation, fmt, standalone=standalone, kind=kind or "autodiff")
+
+
+jupyter_display(AutodiffResult)
 
 
 def _carry(value: sympy.Expr, s: Settings) -> sympy.Expr:

@@ -23,7 +23,8 @@ import sympy
 from derive.autodiff.sweeps import AutodiffResult, forward_tangents, forward_values, partial_values, reverse_adjoints
 from derive.autodiff.notation import bar, dot
 from derive.check.reading.document import Written, WrittenPartial
-from derive.compare import Draw, canonical, num, ordered_symbols, same_function, sample_points
+from derive.compare import Draw, canonical, num, ordered_symbols, same_function, sample_points, shape
+from derive.parse import replace_unevaluated
 from derive.settings import Settings
 from derive.latex import latex
 
@@ -77,6 +78,7 @@ class Reference:
         self.letters = {L for L in letters if L not in self.inputs}
         self._norm_inputs = {_norm_name(n): n for n in self.inputs}
         self._match_cache: dict[sympy.Expr, int | None] = {}
+        self._shapes: dict[sympy.Basic, tuple] = {}   # compare.shape's memo, shared by every node's expression
         self.alias: dict[int, int] = {}   # the writer's own node numbers -> derive's (learnt from their trace)
         self.named: dict[str, Any] = {}   # the writer's names (z, a, h_1): a node number, or an expression in inputs
         # Inputs not differentiated by (``wrt``: a target t, a given constant) may be taken as their values by the
@@ -198,10 +200,16 @@ class Reference:
         if e in self._match_cache:
             return self._match_cache[e]
         try:
-            e_in = self.to_inputs(e, {})
+            subs = {s: self.key_in(self.resolve(s), {}) for s in ordered_symbols(e)}
+            e_in = canonical(e.xreplace(subs))
+            written = shape(replace_unevaluated(e, {s: self.g[self.resolve(s)[1]].expr for s in subs
+                                                    if self.resolve(s)[0] == "value"}), self._shapes)
         except (Unresolved, ArithmeticError):
             return []
-        exact = [i for i, ref in self.expr_in.items() if ref == e_in]
+        # the node written as this very step first (u(x - x) is not x - x, though both are 0), then equal values
+        same_step = {i for i in self.expr_in if shape(self.g[i].expr, self._shapes) == written}
+        exact = [i for i, ref in self.expr_in.items() if ref == e_in or i in same_step]
+        exact.sort(key=lambda i: i not in same_step)
         found = exact + [i for i, ref in self.expr_in.items() if i not in exact and self.same_function(ref, e_in)]
         self._match_cache[e] = found
         return found

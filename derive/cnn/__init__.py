@@ -4,7 +4,8 @@
 >>> an = cnn.analyse(cnn.preset("vgg16"))
 >>> an.total_params, an.feature_layer().rf.size
 (138357544, (212, 212))
->>> cnn.seed_problem3().to_latex()          # doctest: +SKIP
+>>> from derive.render import render
+>>> render(cnn.seed_problem3(), "latex")    # doctest: +SKIP
 
 The work is split by subject: :mod:`derive.cnn.layers` and :mod:`derive.cnn.pooling` (one layer's arithmetic), :mod:`derive.cnn.network` (the DAG
 and its analysis), :mod:`derive.cnn.presets` (torchvision's networks), :mod:`derive.cnn.spec` (TOML/JSON specs),

@@ -24,18 +24,6 @@ def emit(text: str, output: str | None = None) -> None:
         sys.stdout.write(text)
 
 
-def render(derivation, fmt: str, kind: str | None = None) -> str:
-    """A derivation in the asked format (a whole LaTeX document for ``latex``, so it compiles as is); ``kind``
-    names its JSON kind (derive's JSON envelope, schemas/derive.schema.json)."""
-    if fmt == "latex":
-        return derivation.to_latex(standalone=True)
-    if fmt == "markdown":
-        return derivation.to_markdown()
-    if fmt == "json":
-        return derivation.to_json(kind)
-    raise InputError(f"unknown format {fmt!r}")
-
-
 def parse_floats(text: str, what: str) -> list[float]:
     """``0.3,-0.1,0.7`` -> floats, with an error naming the bad item (never eval)."""
     out = []

@@ -4,9 +4,10 @@ from __future__ import annotations
 import argparse
 
 from derive.autodiff.sweeps import PARTS, autodiff
+from derive.render import render
 from derive.errors import InputError
 from derive.evaluate import point_of
-from derive.commands._common import add_format, emit, render
+from derive.commands._common import add_format, emit
 
 HELP = "differentiate an expression step by step (chain rule, forward/tangent/reverse traces)"
 
@@ -41,5 +42,5 @@ def run(args: argparse.Namespace) -> int:
     result = autodiff(expr, at=point_of(args.at, "--at"), wrt=wrt, log_base=args.log_base, letter=args.letter,
                       sigfigs=args.sigfigs, rounding=args.rounding, parts=args.parts,
                       forward_letter=args.forward_letter)
-    emit(render(result.derivation, args.format, "autodiff"), args.output)
+    emit(render(result.derivation, args.format, standalone=True, kind="autodiff"), args.output)
     return 0

@@ -10,10 +10,10 @@ from typing import Any
 
 from derive.errors import DeriveError, InputError
 from derive.check.checker import check, load_problem, load_problems
-from derive.check.report import error_record
+from derive.check.present import error_record
 from derive.files import read_stream, read_text
 from derive.settings import LIMITS
-from derive.render import to_json
+from derive.render import render, to_json
 
 HELP = "check a handwritten solution (LaTeX/Markdown) line by line against a problem"
 
@@ -151,7 +151,7 @@ def _check_one(name: str) -> tuple[str, dict | None, str, str, dict | None]:
         if record["where"] is None:
             record["where"] = name
         return name, None, "", f"{exc.kind}: {exc}", record
-    return name, report.to_dict(), report.to_text(name=name if name != "-" else ""), "", None
+    return name, report.to_dict(), render(report, "text", name=name if name != "-" else ""), "", None
 
 
 def _progress(done: int, total: int) -> None:
@@ -183,8 +183,7 @@ def run(args: argparse.Namespace) -> int:
     if len(args.solutions) == 1:
         name = args.solutions[0]
         report = check(_read(name), _PROBLEM, timeout=args.timeout)
-        text = {"text": lambda: report.to_text(name=name if name != "-" else ""), "json": report.to_json,
-                "latex": report.to_latex}[args.format]()
+        text = render(report, args.format, name=name if name != "-" else "")
         _emit(text, args.output)
         _problem_errors(report.problem_errors)
         return _status(report.ok, report.verified, args.strict, bool(report.problem_errors))

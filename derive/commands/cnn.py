@@ -7,8 +7,8 @@ import re
 from derive.cnn import analyse, derivation, load_spec, preset, summary_dict, table_text
 from derive.cnn.presets import PRESETS
 from derive.errors import InputError, shown
-from derive.commands._common import add_format, emit, render
-from derive.render import to_json
+from derive.commands._common import add_format, emit
+from derive.render import render, to_json
 
 HELP = "CNN arithmetic: output shapes, receptive fields, parameters and MACs (presets or a TOML/JSON spec)"
 
@@ -52,6 +52,6 @@ def run(args: argparse.Namespace) -> int:
     elif args.format == "json":
         text = to_json("cnn", summary_dict(an, args.layer))
     else:
-        text = render(derivation(an, args.layer, args.parts), args.format, "cnn")
+        text = render(derivation(an, args.layer, args.parts), args.format, standalone=True, kind="cnn")
     emit(text, args.output)
     return 0

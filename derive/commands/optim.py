@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import argparse
 
+from derive.render import render
 from derive.errors import InputError
-from derive.commands._common import add_format, emit, parse_floats, render
+from derive.commands._common import add_format, emit, parse_floats
 from derive import optim
 
 HELP = "optimizer derivations (SGD ... Adam, AdamW) and trajectories with PyTorch's formulas"
@@ -82,7 +83,7 @@ def run(args: argparse.Namespace) -> int:
 
     if args.name.strip().lower() in ("seed2", "seed-problem-2"):
         d = optim.seed_problem2(notation=args.notation, eps_inside=bool(args.eps_inside), norm=args.norm)
-        emit(render(d, args.format, "optimizer"), args.output)
+        emit(render(d, args.format, standalone=True, kind="optimizer"), args.output)
         return 0
     opts = _options(args)
     if args.grads is not None or args.loss is not None:
@@ -102,5 +103,5 @@ def run(args: argparse.Namespace) -> int:
         d = optim.derivation(args.name, derive=args.derive, notation=args.notation, vector=args.vector,
                              norm=args.norm, **opts)
         kind = "optimizer"
-    emit(render(d, args.format, kind), args.output)
+    emit(render(d, args.format, standalone=True, kind=kind), args.output)
     return 0

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from derive.errors import InputError
 from derive.problems import EXAMPLES, example_path, load, solve
-from derive.render import compile_pdf
+from derive.render import compile_pdf, render
 from derive.commands._common import emit
 
 HELP = "solve a problem set (TOML) into a LaTeX / Markdown / JSON / PDF document; no FILE: the seed homework"
@@ -43,9 +43,9 @@ def run(args: argparse.Namespace) -> int:
     if fmt == "pdf":
         if not args.output:
             raise InputError("a PDF needs a file: -o OUT.pdf", "--format")
-        compile_pdf(solution.to_latex(), args.output)
+        compile_pdf(render(solution, "latex"), args.output)
     else:
-        text = {"latex": solution.to_latex, "markdown": solution.to_markdown, "json": solution.to_json}[fmt]()
+        text = render(solution, fmt)
         emit(text, args.output)
     for err in solution.errors:
         print(f"derive solve: {err.kind}: {err}", file=sys.stderr)

@@ -13,6 +13,7 @@ from derive import files
 from derive.errors import InputError
 from derive.problems.kinds import KINDS
 from derive.problems.model import Problem, ProblemSet, Solution, Solved, problem_error
+from derive.problems import document as _document   # noqa: F401  registers the solution with derive.render.render
 
 EXAMPLES = ("seed", "sigmoid_backprop", "resnet_exercise")
 

@@ -9,7 +9,6 @@ from typing import Any, Callable, Mapping
 from derive.derivation import Block, Derivation, Part
 from derive.errors import DeriveError, InputError, LimitError
 from derive.latex import Tex
-from derive.render import render_derivation, render_template, to_json
 
 
 @dataclass
@@ -81,33 +80,12 @@ class Solution:
     def errors(self) -> list[DeriveError]:
         return [p.error for p in self.problems if p.error is not None]
 
-    def to_latex(self) -> str:
-        bodies = [p.rendered(lambda d: render_derivation(d, "latex")) for p in self.problems]
-        items = [dict(number=p.number, intro=p.intro, error=str(p.error) if p.error else "",
-                      body=Tex(body or ""), figure=p.figure or Tex("")) for p, body in zip(self.problems, bodies)]
-        return render_template("problemset.tex.j2", "latex", title=self.title, author=self.author, problems=items)
-
-    def to_markdown(self) -> str:
-        bodies = [p.rendered(lambda d: render_derivation(d, "markdown")) for p in self.problems]
-        items = [dict(number=p.number, intro=p.intro, error=str(p.error) if p.error else "", body=Tex(body or ""))
-                 for p, body in zip(self.problems, bodies)]
-        return render_template("problemset.md.j2", "markdown", title=self.title, author=self.author, problems=items)
-
     def to_dict(self) -> dict[str, Any]:
         data = [p.rendered(lambda d: d.to_dict()) for p in self.problems]
         return {"title": self.title, "author": self.author, "ok": self.ok,
                 "problems": [{"number": str(p.number), "kind": p.kind,
                               "error": p.error.to_dict() if p.error else None,
                               "data": d} for p, d in zip(self.problems, data)]}
-
-    def to_json(self) -> str:
-        """The solution in derive's JSON envelope (kind ``solution``): ``data`` is :meth:`to_dict`, ``errors``
-        the problems' errors."""
-        data = self.to_dict()   # first: a problem whose rendering fails records its error here
-        return to_json("solution", data, ok=self.ok, errors=[e.to_dict() for e in self.errors])
-
-    def _repr_markdown_(self) -> str:
-        return self.to_markdown()
 
 
 def take(p: Problem, allowed: dict[str, tuple[type, ...]], required: tuple[str, ...] = ()) -> dict[str, Any]:

@@ -22,6 +22,7 @@ import sympy
 from derive.errors import DeriveError, InputError, LimitError
 from derive.parse import parse_values
 from derive.problems import Problem, ProblemSet, load, loads, problem_error, solve
+from derive.render import render
 from derive.settings import LIMITS
 
 
@@ -202,9 +203,8 @@ def _job(args: tuple[str, int, int, str, str]) -> tuple[int, bool, list[str]]:
         sol = solve(v.problemset)
         stem = Path(outdir) / f"variant-{index:03d}"
         Path(f"{stem}.toml").write_text(v.toml, encoding="utf-8")
-        key = {"latex": (sol.to_latex, ".tex"), "markdown": (sol.to_markdown, ".md"),
-               "json": (sol.to_json, ".json")}[fmt]
-        Path(f"{stem}-key{key[1]}").write_text(key[0](), encoding="utf-8")
+        ext = {"latex": ".tex", "markdown": ".md", "json": ".json"}[fmt]
+        Path(f"{stem}-key{ext}").write_text(render(sol, fmt), encoding="utf-8")
     except OSError as exc:
         return index, False, [f"cannot write the variant: {exc.strerror or type(exc).__name__}"]
     except Exception as exc:   # noqa: BLE001

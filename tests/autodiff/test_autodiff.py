@@ -9,6 +9,7 @@ from hypothesis import HealthCheck, assume, given, settings, strategies as st
 import derive
 from derive import autodiff
 from derive.errors import DeriveError, DomainError, InputError, LimitError
+from derive.render import render
 
 from conftest import SEED_EXPR
 
@@ -171,7 +172,7 @@ def test_random_expressions_agree_with_sympy_and_finite_differences(text, px, py
 
 def test_json_is_full_precision():
     r = autodiff(SEED_EXPR, at="c=3,x=5", log_base="10")
-    d = json.loads(r.to_json())["data"]
+    d = json.loads(render(r, "json"))["data"]
     assert d["value"] == pytest.approx(1270.2721336379568, rel=1e-15)
     assert set(d) >= {"value", "gradient", "nodes", "adjoints"}
     assert {k: d["nodes"][2][k] for k in ("index", "op", "value")} == {"index": 1, "op": "pow", "value": 25.0}
@@ -180,8 +181,8 @@ def test_json_is_full_precision():
 
 
 def test_output_is_deterministic():
-    a = autodiff(SEED_EXPR, at="c=3,x=5", log_base="10").to_latex()
-    b = autodiff(SEED_EXPR, at="c=3,x=5", log_base="10").to_latex()
+    a = render(autodiff(SEED_EXPR, at="c=3,x=5", log_base="10"), "latex")
+    b = render(autodiff(SEED_EXPR, at="c=3,x=5", log_base="10"), "latex")
     assert a == b
 
 
@@ -195,28 +196,28 @@ def test_reverse_lines_have_four_stages():
 def test_seed_document_golden(golden):
     r = autodiff(SEED_EXPR, at="c=3,x=5", wrt="x", log_base="10", rounding="handwritten", forward_letter="N",
                  parts="chain,forward,reverse")
-    golden("autodiff_seed.tex", r.to_latex(standalone=True))
-    golden("autodiff_seed.md", r.to_markdown())
+    golden("autodiff_seed.tex", render(r, "latex", standalone=True))
+    golden("autodiff_seed.md", render(r, "markdown"))
 
 
 def test_big_expression_does_not_swell():
     text = " + ".join(f"sin({k}*x) * exp(-x/{k})" for k in range(1, 120))
     r = autodiff(text, at="x=0.5", parts="chain,reverse")
     assert len(r.nodes) < 6 * 120
-    assert len(r.to_latex()) < 2_000_000
+    assert len(render(r, "latex")) < 2_000_000
 
 
 def test_compiles(tmp_path, tex_required):
     from derive.render import compile_pdf
     r = autodiff(SEED_EXPR, at="c=3,x=5", log_base="10", rounding="handwritten")
-    pdf = compile_pdf(r.to_latex(standalone=True), tmp_path / "seed.pdf")
+    pdf = compile_pdf(render(r, "latex", standalone=True), tmp_path / "seed.pdf")
     assert pdf.read_bytes()[:5] == b"%PDF-"
 
 
 def test_gradient_keys_are_the_names_the_user_typed():
     r = autodiff(r"x_{12} y_{3}", at="x_12=2,y_3=3", parts="tangent,reverse")
     assert r.gradient == {"x_12": 3, "y_3": 2}
-    assert set(json.loads(r.to_json())["data"]["tangents"]) == {"x_12", "y_3"}
+    assert set(json.loads(render(r, "json"))["data"]["tangents"]) == {"x_12", "y_3"}
 
 
 def test_sympy_input_is_mapped_and_checked():
@@ -241,15 +242,15 @@ def test_a_700_input_sum_is_right_and_bounded_per_node():
     assert list(r.tangents) == names[:MAX_DIRECTIONS] and r.wrt == names                # bounded directions
     for w, tan in r.tangents.items():
         assert tan[r.graph.output] == 1
-    tex = r.to_latex()
+    tex = render(r, "latex")
     assert len(tex) / len(r.nodes) < 3000           # a few KB per node at most (it was 40 KB for 300 inputs)
     assert max(len(line) for line in tex.splitlines()) < 2000
     assert tex.count(f"The expression has {n} inputs") == 2      # the chain-rule and tangent parts say so
-    d = json.loads(r.to_json())["data"]
+    d = json.loads(render(r, "json"))["data"]
     assert d["directions"] == names[:MAX_DIRECTIONS] and len(d["gradient"]) == n and len(d["wrt"]) == n
     # per node, the document does not grow with the number of inputs
     small = autodiff("+".join(names[:100]), at=",".join(f"{v}={k + 1}" for k, v in enumerate(names[:100])))
-    assert len(tex) / len(r.nodes) < 1.5 * len(small.to_latex()) / len(small.nodes)
+    assert len(tex) / len(r.nodes) < 1.5 * len(render(small, "latex")) / len(small.nodes)
 
 
 def test_many_inputs_adjoints_match_sympy_and_tangents_finite_differences():
@@ -284,7 +285,7 @@ def test_an_explicit_wrt_beyond_the_bound_is_refused_not_cut():
     r = autodiff(text, at=at, wrt=names, parts="forward,reverse")      # no pass per input asked for
     assert r.wrt == names
     r = autodiff(text, at=at, wrt=names[-3:], parts="tangent")          # a few, and the last ones: as asked
-    assert list(r.tangents) == names[-3:] and "The expression has" not in r.to_latex()
+    assert list(r.tangents) == names[-3:] and "The expression has" not in render(r, "latex")
 
 
 def test_a_long_single_path_is_given_in_factored_form_only():
@@ -294,7 +295,7 @@ def test_a_long_single_path_is_given_in_factored_form_only():
             s = derive.sin(s)
         return s
     r = autodiff(f, at={"x": 0.5}, parts="chain")
-    tex = r.to_latex()
+    tex = render(r, "latex")
     assert "has 300 factors; it is given in factored form only" in tex
     assert len(tex) / len(r.nodes) < 3000
     s, d = 0.5, 1.0
@@ -309,4 +310,4 @@ def test_json_numbers_are_made_only_when_asked_for():
     d = Derivation("t", [], lambda: calls.append(1) or {"a": 1})
     assert calls == [] and d.to_dict() == {"a": 1} and d.to_dict() == {"a": 1} and calls == [1]
     r = autodiff(SEED_EXPR, at="c=3,x=5", log_base="10")
-    assert json.loads(r.to_json())["data"]["value"] == pytest.approx(1270.2721336379568, rel=1e-15)
+    assert json.loads(render(r, "json"))["data"]["value"] == pytest.approx(1270.2721336379568, rel=1e-15)

@@ -4,6 +4,7 @@ import pytest
 from derive.errors import InputError, LimitError
 from derive.autodiff.graph import build_graph
 from derive.parse import parse
+from derive.render import render
 from conftest import SEED_EXPR
 
 
@@ -74,7 +75,7 @@ def test_a_constant_one_is_never_taken_for_node_one():
 def test_constant_operand_in_the_chain_rule():
     from derive import autodiff
     r = autodiff("exp(x)/(1+exp(x))", at="x=1.5", parts="chain")
-    tex = r.to_latex()
+    tex = render(r, "latex")
     assert r"\frac{\partial \left(1 + e^{x}\right)}{\partial \left(e^{x}\right)}" in tex
 
 

@@ -13,6 +13,7 @@ from derive.check.optim.adam import OptimReference
 from derive.check.optim.family import FamilyReference
 from derive.cli import main
 from derive.errors import InputError
+from derive.render import render
 
 
 def _problem(name: str, **options) -> dict:
@@ -28,7 +29,7 @@ def _findings(text: str, problem) -> list:
 @pytest.mark.parametrize("notation", ["seed", "paper"])
 @pytest.mark.parametrize("name", optim.OPTIMIZERS)
 def test_round_trip_of_every_optimizer(name, notation):
-    text = optim.derivation(name, derive="update,first,second", notation=notation).to_markdown()
+    text = render(optim.derivation(name, derive="update,first,second", notation=notation), "markdown")
     problems = [_problem(name)] + ([_problem(name, lr=0.001)] if name == "adam" else [])   # both Adam checkers
     for problem in problems:
         report = check(text, problem, isolate=False)
@@ -48,7 +49,7 @@ def test_round_trip_of_every_optimizer(name, notation):
     ("adam", {"bias_correction": False}, "paper"),
 ])
 def test_round_trip_with_options(name, options, notation):
-    text = optim.derivation(name, derive="update,first,second", notation=notation, **options).to_markdown()
+    text = render(optim.derivation(name, derive="update,first,second", notation=notation, **options), "markdown")
     report = check(text, _problem(name, **options), isolate=False)
     assert [f.to_dict() for f in report.findings] == []
     assert report.checked >= 4
@@ -224,4 +225,4 @@ def test_a_gradient_the_writer_gives_a_value_is_not_a_wrong_step(given):
     # the seed's Adam problem is symbolic: "g_1 = 0.3" states a given, like "\beta_1 = 0.9", it is not a step
     sheet = f"Adam, first step, {given}.\n$$m^1 = (1-\\beta_1) g^1$$\n$$\\hat{{m}}^1 = \\frac{{m^1}}{{1-\\beta_1}} = g^1$$\n"
     report = check(sheet, {"kind": "adam"})
-    assert report.errors() == [] and report.checked >= 3, report.to_text()
+    assert report.errors() == [] and report.checked >= 3, render(report, "text")

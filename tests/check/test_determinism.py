@@ -38,11 +38,12 @@ _CORPUS = r'''
 import json, re, sys
 from pathlib import Path
 from derive.check import check
+from derive.render import render
 out = []
 for path in sorted(Path(sys.argv[1]).glob("*.md")):
     head, text = path.read_text(encoding="utf-8").split("\n---\n", 1)
     text = re.sub(r"[ \t]*%(WRONG|UNV)(?::[\w-]+)?", "", text)
-    out.append(path.name + "\n" + check(text, json.loads(head), isolate=False).to_text())
+    out.append(path.name + "\n" + render(check(text, json.loads(head), isolate=False), "text"))
 sys.stdout.write("\n".join(out))
 '''
 

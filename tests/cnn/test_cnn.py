@@ -19,6 +19,7 @@ from derive.cnn.pooling import adaptive_window
 from derive.cnn.report import percent_text, scientific_text
 from derive.errors import DeriveError, InputError, ParseError
 from derive.render import compile_pdf
+from derive.render import render
 from conftest import EXAMPLES
 
 
@@ -334,7 +335,7 @@ def test_too_small_input_names_the_layer() -> None:
 def test_seed_problem3_parts_and_numbers() -> None:
     d = cnn.seed_problem3()
     assert [p.label for p in d.parts] == ["(a)", "(b)"]
-    md = d.to_markdown()
+    md = render(d, "markdown")
     assert r"r_{18} &= 196 + \left(2 - 1\right) \times 16 = 212" in md
     assert r"\left(3 \times 3 \times 512 + 1\right) \times 512 \times 3" in md   # conv5: one term, x 3
     assert r"\left(3 \times 3 \times 512 + 1\right) \times 512 \times 2" in md   # conv4_2, conv4_3
@@ -342,13 +343,13 @@ def test_seed_problem3_parts_and_numbers() -> None:
     assert "= 11.90\\%" in md and r"138357544 \approx 1.38 \times 10^{8}" in md
     assert r"$6 \times 6$ units of the output of conv5\_1" in md   # not the seed's (3+3+1) = 7
     assert d.to_dict()["receptive_field"]["size"] == 212
-    assert d._repr_markdown_() == d.to_markdown() and not hasattr(d, "_repr_latex_")
+    assert d._repr_markdown_() == render(d, "markdown") and not hasattr(d, "_repr_latex_")
 
 
 def test_golden_seed_problem3(golden) -> None:
     d = cnn.seed_problem3()
-    golden("cnn_seed.tex", d.to_latex(standalone=True))
-    golden("cnn_seed.md", d.to_markdown())
+    golden("cnn_seed.tex", render(d, "latex", standalone=True))
+    golden("cnn_seed.md", render(d, "markdown"))
 
 
 @pytest.mark.usefixtures("tex_required")
@@ -358,25 +359,25 @@ def test_golden_seed_problem3(golden) -> None:
     lambda: cnn.derivation(cnn.analyse(cnn.preset("resnet18"))),                     # DAG notes, long tables
 ])
 def test_derivations_compile(build, tmp_path: Path) -> None:
-    assert compile_pdf(build().to_latex(standalone=True), tmp_path / "x.pdf").stat().st_size > 0
+    assert compile_pdf(render(build(), "latex", standalone=True), tmp_path / "x.pdf").stat().st_size > 0
 
 
 def test_non_square_derivation_traces_both_axes() -> None:
-    md = cnn.derivation(cnn.analyse(cnn.load_spec(EXAMPLES / "cnn_tiny.json")), parts="a").to_markdown()
+    md = render(cnn.derivation(cnn.analyse(cnn.load_spec(EXAMPLES / "cnn_tiny.json")), parts="a"), "markdown")
     assert "Backwards (height)" in md and "Backwards (width)" in md
     assert r"$16 \times 14$ pixels" in md
 
 
 def test_resnet_derivation_says_where_paths_differ() -> None:
     d = cnn.derivation(cnn.analyse(cnn.preset("resnet18")), parts="ab")
-    md = d.to_markdown()
+    md = render(d, "markdown")
     assert "Where paths differ" in md and "layer1.0.add" in md
     assert r"N_{\mathrm{BN}}" in md and r"3 \times 3 \times 64 \times 64 \times 2" in md
 
 
 def test_output_is_deterministic() -> None:
-    a = cnn.derivation(cnn.analyse(cnn.preset("resnet18"))).to_latex(standalone=True)
-    b = cnn.derivation(cnn.analyse(cnn.preset("resnet18"))).to_latex(standalone=True)
+    a = render(cnn.derivation(cnn.analyse(cnn.preset("resnet18"))), "latex", standalone=True)
+    b = render(cnn.derivation(cnn.analyse(cnn.preset("resnet18"))), "latex", standalone=True)
     assert a == b
 
 

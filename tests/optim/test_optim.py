@@ -15,6 +15,7 @@ from derive.errors import DeriveError, InputError
 from derive.optim.notation import ALPHA, EPS, LAM, MU, RHO, TAU, notation
 from derive.optim.hyperparams import resolve
 from derive.optim.update_rules import rule, unroll
+from derive.render import render
 
 
 
@@ -88,7 +89,7 @@ def test_symbolic_steps_agree_with_numbers(name, opts):
 
 def test_no_bias_correction_factor_numbers():
     d = optim.adam(derive="no-bias-correction")
-    text = d.to_markdown()
+    text = render(d, "markdown")
     factor = 0.1 / math.sqrt(0.001)
     assert f"{factor:.2f}" == "3.16" and "$3.16$" in text
     assert "0.316" in text  # the seed's beta = 0.99
@@ -125,15 +126,15 @@ def test_family_rules():
 
 
 def test_render_deterministic_and_json():
-    a, b = optim.adam().to_latex(standalone=True), optim.adam().to_latex(standalone=True)
+    a, b = render(optim.adam(), "latex", standalone=True), render(optim.adam(), "latex", standalone=True)
     assert a == b
-    data = json.loads(optim.adam().to_json())["data"]
+    data = json.loads(render(optim.adam(), "json"))["data"]
     assert data["optimizer"] == "adam" and data["lines"]
 
 
 def test_latex_compiles(tmp_path, tex_required):
     from derive.render import compile_pdf, standalone_latex
-    body = "\n".join(d.to_latex() for d in [
+    body = "\n".join(render(d, "latex") for d in [
         optim.seed_problem2(), optim.seed_problem2(notation="paper", eps_inside=True, norm="unsquared"),
         optim.rmsprop(centered=True, momentum=0.9, derive="update,first"), optim.adagrad(vector=True),
         optim.adam(derive="general,no-bias-correction,l2", vector=True, amsgrad=True),
@@ -147,7 +148,7 @@ def test_latex_compiles(tmp_path, tex_required):
 def test_seed_problem2_golden(ext, golden):
     d = optim.seed_problem2()
     assert [p.label for p in d.parts] == ["(a)", "(b)", "(c)", "(d)", "(e)"]
-    golden(f"optim_seed.{ext}", d.to_latex(standalone=True) if ext == "tex" else d.to_markdown())
+    golden(f"optim_seed.{ext}", render(d, "latex", standalone=True) if ext == "tex" else render(d, "markdown"))
 
 
 # ------------------------------------------------------------------------------------------------ trajectories
@@ -227,7 +228,7 @@ def test_cli_vector_and_symbolic(capsys):
     assert main(["optim", "adam", "--derive", "update,first", "--format", "markdown"]) == 0
     assert r"\operatorname{sign}" in capsys.readouterr().out
     assert main(["optim", "seed2", "--format", "markdown"]) == 0
-    assert capsys.readouterr().out == optim.seed_problem2().to_markdown()
+    assert capsys.readouterr().out == render(optim.seed_problem2(), "markdown")
 
 
 @pytest.mark.parametrize("argv", [

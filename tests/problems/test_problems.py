@@ -9,6 +9,7 @@ from derive.cli import main
 from derive.problems import EXAMPLES, example_path, load, loads, solve
 from derive.render import compile_pdf
 from derive.problems.variants import make_variant, write_variants
+from derive.render import render
 from conftest import ROOT
 
 
@@ -20,17 +21,17 @@ def test_every_example_solves(name):
 
 def test_seed_homework_golden(golden):
     sol = solve(load(example_path("seed")))
-    golden("seed_homework.tex", sol.to_latex())
-    golden("seed_homework.md", sol.to_markdown())
+    golden("seed_homework.tex", render(sol, "latex"))
+    golden("seed_homework.md", render(sol, "markdown"))
 
 
 @pytest.mark.parametrize("name", EXAMPLES)
 def test_examples_compile_and_numbers_agree_with_json(name, tmp_path, tex_required):
     sol = solve(load(example_path(name)))
-    tex = sol.to_latex()
+    tex = render(sol, "latex")
     pdf = compile_pdf(tex, tmp_path / f"{name}.pdf")
     assert pdf.stat().st_size > 1000
-    data = json.loads(sol.to_json())["data"]
+    data = json.loads(render(sol, "json"))["data"]
     for prob in data["problems"]:
         d = prob["data"] or {}
         if "gradient" in d:   # autodiff: every gradient in the JSON is printed in the document
@@ -43,7 +44,7 @@ def test_examples_compile_and_numbers_agree_with_json(name, tmp_path, tex_requir
 def test_page_one_renders_to_png(tmp_path, tex_required):
     if shutil.which("pdftoppm") is None:
         pytest.fail("pdftoppm is missing (install poppler-utils)")
-    pdf = compile_pdf(solve(load(example_path("seed"))).to_latex(), tmp_path / "seed.pdf")
+    pdf = compile_pdf(render(solve(load(example_path("seed"))), "latex"), tmp_path / "seed.pdf")
     subprocess.run(["pdftoppm", "-png", "-r", "40", "-f", "1", "-l", "1", str(pdf), str(tmp_path / "page")],
                    check=True, timeout=120)
     png = next(tmp_path.glob("page*.png"))
@@ -90,7 +91,7 @@ def test_errors_name_file_problem_and_field_and_the_rest_is_solved():
     assert "hw.toml, problem 3" in msgs[1] and "logarithm of a non-positive number" in msgs[1]
     assert "hw.toml, problem 4" in msgs[2] and "missing field 'expr'" in msgs[2]
     assert "hw.toml, problem 5" in msgs[3] and "unknown field 'colour'" in msgs[3]
-    assert "could not be solved" in sol.to_latex()
+    assert "could not be solved" in render(sol, "latex")
 
 
 def test_cli_exit_codes(tmp_path, capsys):
@@ -114,7 +115,7 @@ author = "100% & $"
 kind = "text"
 text = '\write18{rm -rf /}'
 '''))
-    tex = sol.to_latex()
+    tex = render(sol, "latex")
     assert r"\input{/etc" not in tex and r"\write18" not in tex and r"\def\x" not in tex
     assert r"\textbackslash{}input\{/etc/passwd\}" in tex and r"100\% \& \$" in tex
 
@@ -146,7 +147,7 @@ def test_variants_are_deterministic_and_different(tmp_path):
         "variant-003-key.tex", "variant-003.toml"]
     assert (tmp_path / "variant-001.toml").read_text() == a.toml
     solved = solve(loads(a.toml))
-    assert solved.ok and (tmp_path / "variant-001-key.tex").read_text() == solved.to_latex()
+    assert solved.ok and (tmp_path / "variant-001-key.tex").read_text() == render(solved, "latex")
 
 
 def test_bad_vary():
@@ -170,4 +171,4 @@ def test_the_readme_problem_set_example_solves():
     sol = solve(loads(text, source="README"))
     assert sol.ok, [str(e) for e in sol.errors]
     assert [p.kind for p in sol.problems] == ["autodiff", "optimizer", "cnn", "text"]
-    assert json.loads(sol.to_json())["data"]["problems"][1]["data"]["trajectory"]["weights"]
+    assert json.loads(render(sol, "json"))["data"]["problems"][1]["data"]["trajectory"]["weights"]

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import sympy
 
 from derive.errors import DeriveError, ParseError
-from derive.parse import check_limits, parse_latex, parse_plain
+from derive.parse import check_limits, parse_latex, parse_plain, replace_unevaluated
 from derive.check.reading.plain import plain
 from derive.latex import latex
 from derive.check.sandbox import check_size
@@ -150,7 +150,7 @@ class _Reader:
                 mapping[s] = self.table[s.name]
             elif isinstance(s, sympy.Symbol):
                 mapping[s] = Written("", s.name)
-        return expr.xreplace(mapping)
+        return replace_unevaluated(expr, mapping)
 
     def _read(self, t: str) -> sympy.Expr:
         simple = plain(t)
