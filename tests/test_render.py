@@ -1,4 +1,5 @@
 """Layout, escaping and the PDF build."""
+import json
 import os
 import zipfile
 import subprocess
@@ -7,13 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from derive.errors import DeriveError, LimitError
-
-
+from derive.errors import DeriveError, InputError, LimitError
 from derive.derivation import Block, Derivation, Line, Part
 from derive.latex import Tex, escape_tex, latex
-from derive.render import compile_pdf, templates_dir
-from derive.render import render
+from derive.render import compile_pdf, render, templates_dir
 
 
 def test_escape_blocks_injection():
@@ -150,3 +148,44 @@ def test_templates_travel_in_the_wheel(tmp_path):
                         env=env, capture_output=True, text=True, timeout=120)
     assert p2.stdout.strip().startswith(str(target)), p2.stdout   # it really ran the wheel's copy
     assert p.stdout.startswith("# Homework") and "\\bar{v}_{3}" in p.stdout
+
+
+# ------------------------------------------------------------------------------------ the one format switch
+
+def _records():
+    from derive import autodiff, optim
+    from derive.check import check
+    from derive.problems import loads, solve
+    r = autodiff("x*sin(x)", at="x=1")
+    sol = solve(loads('[[problem]]\nkind = "autodiff"\nexpr = "x^2"\nat = "x=3"\n'))
+    return {"derivation": optim.adam(), "autodiff": r, "solution": sol,
+            "report": check(render(r, "markdown"), r, isolate=False)}
+
+
+@pytest.mark.parametrize("name, fmts", [
+    ("derivation", ("latex", "markdown", "json")), ("autodiff", ("latex", "markdown", "json")),
+    ("solution", ("latex", "markdown", "json")), ("report", ("text", "latex", "json")),
+])
+def test_render_is_the_one_switch(name, fmts):
+    record = _records()[name]
+    for fmt in fmts:
+        out = render(record, fmt)
+        assert out and out == render(record, fmt)          # deterministic
+        if fmt == "json":
+            assert json.loads(out)["derive"]
+    with pytest.raises(InputError, match="unknown format 'docx'"):
+        render(record, "docx")
+    for method in ("to_latex", "to_markdown", "to_json", "to_text"):
+        assert not hasattr(record, method)                 # records never render themselves
+
+
+def test_render_refuses_what_it_does_not_know():
+    with pytest.raises(InputError, match="cannot render a dict"):
+        render({"a": 1}, "latex")
+
+
+def test_jupyter_shows_records_as_markdown():
+    records = _records()
+    for name in ("derivation", "autodiff", "solution"):
+        assert records[name]._repr_markdown_() == render(records[name], "markdown")
+        assert not hasattr(records[name], "_repr_latex_")

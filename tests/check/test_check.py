@@ -95,6 +95,8 @@ ROUND_TRIP = [
     ("sigmoid(a*b) - a/b", "a=2,b=0.5"),
     ("sqrt(x**2+1)*log(x)", "x=3"),
     ("(x-u)**2", "x=1,u=4"),
+    ("x + (u - x)", "x=0.7,u=1.3"),     # a step whose value is an input's: still that step, not u
+    ("x + u*(x - x)", "x=0.7,u=1.3"),   # two nodes that are both identically 0: told apart by what is written
 ]
 
 
