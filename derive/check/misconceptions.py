@@ -2,8 +2,11 @@
 
 Each entry names the mistake and explains it. The checker perturbs the correct step in the ways listed under
 ``perturbs`` (one term at a time) and, when the writer's step equals a perturbed version, reports that entry.
-The autodiff perturbations live in :mod:`derive.check.autodiff.judge`, the Adam ones (ε inside the root, ‖w‖ for
-‖w‖²) in :mod:`derive.check.optim.adam`, the CNN ones (no biases, no pooling) in :mod:`derive.check.cnn.judge`.
+The autodiff perturbations live in :mod:`derive.check.autodiff.judge`, the optimizer ones in
+:mod:`derive.check.optim.family` (rewrites of the update rule's template) and :mod:`derive.check.optim.adam` (‖w‖
+for ‖w‖²), the CNN ones (no biases, no pooling) in :mod:`derive.check.cnn.judge`. This is the one table: every judge
+reports a diagnosis by its id here, with this title and explanation (and ``expected``, the correct form as LaTeX,
+where a judge shows one).
 """
 from __future__ import annotations
 
@@ -17,6 +20,7 @@ class Misconception:
     explanation: str
     kinds: tuple[str, ...]
     perturbs: str
+    expected: str = ""   # the correct form as LaTeX, shown by the report (the optimizer judges)
 
 
 MISCONCEPTIONS: dict[str, Misconception] = {m.id: m for m in (
@@ -54,27 +58,29 @@ MISCONCEPTIONS: dict[str, Misconception] = {m.id: m for m in (
                   "rounded intermediates carried on make later figures differ from the exact value", ("autodiff",),
                   "(a note, not an error: the value follows from the writer's rounded numbers)"),
     Misconception("eps-root", "ε inside vs outside the root",
-                  "Adam divides by sqrt(v_hat) + ε, not sqrt(v_hat + ε)", ("optim",),
-                  "the update rule with ε under the root"),
+                  "Adam (and PyTorch's RMSprop, Adagrad) divide by sqrt(v) + ε, ε outside the root, not sqrt(v + ε)",
+                  ("optim",), "the update rule with ε under the root", r"\sqrt{v^{t}} + \epsilon"),
     Misconception("bias-power", "bias correction with β instead of β^t",
                   "at step t the moments are divided by 1 - β^t (the weights of the t gradients sum to 1 - β^t)",
-                  ("optim",), "m̂ = m/(1 - β) and v̂ = v/(1 - γ) at every step"),
+                  ("optim",), "m̂ = m/(1 - β) and v̂ = v/(1 - γ) at every step", r"\frac{m^{t}}{1 - \beta^{t}}"),
     Misconception("ema-weight", "moving average without the (1 - β) factor",
-                  "m^t = β m^{t-1} + (1 - β) g^t: the new gradient is weighted by 1 - β", ("optim",),
-                  "the moment recurrences with weight 1 on the new gradient"),
+                  "m^t = β m^{t-1} + (1 - β) g^t: the new gradient is weighted by 1 - β (1 - γ, 1 - ρ)", ("optim",),
+                  "the moment recurrences with weight 1 on the new gradient", r"\beta m^{t-1} + (1 - \beta) g^{t}"),
     Misconception("buffer-ema", "momentum buffer as a moving average",
                   "PyTorch's buffer is b^t = μ b^{t-1} + (1 - τ) g^t started at b^1 = g^1, not (1 - μ) g^1 from b^0 = 0",
-                  ("optim",), "the buffer recurrence as an EMA from 0"),
+                  ("optim",), "the buffer recurrence as an EMA from 0", r"b^{1} = g^{1}"),
     Misconception("buffer-damped-start", "dampening at the first step (buffer started at 0)",
                   "PyTorch starts the buffer at b^1 = g^1 undamped; the dampening (1 - τ) applies from step 2 on",
-                  ("optim",), "b^1 = (1 - τ) g^1"),
+                  ("optim",), "b^1 = (1 - τ) g^1", r"b^{1} = g^{1}"),
     Misconception("nesterov-along-b", "Nesterov step along the buffer",
-                  "PyTorch's Nesterov step is along g^t + μ b^t, not along b^t", ("optim",), "the update along b^t"),
+                  "PyTorch's Nesterov step is along g^t + μ b^t, not along b^t (that is plain momentum)", ("optim",),
+                  "the update along b^t", r"w^{t+1} = w^{t} - \alpha (g^{t} + \mu b^{t})"),
     Misconception("acc-not-squared", "accumulating g instead of g²",
                   "the accumulator sums (or averages) the squared gradients (g^t)^2", ("optim",),
-                  "G/v accumulating g^t"),
-    Misconception("no-root", "square root missing", "the step divides by sqrt(v) + ε, not by v + ε", ("optim",),
-                  "the update without the root"),
+                  "G/v accumulating g^t", r"(g^{t})^{2}"),
+    Misconception("no-root", "square root missing",
+                  "the step divides by the root of the accumulated squares, sqrt(v) + ε, not by v + ε", ("optim",),
+                  "the update without the root", r"\sqrt{v^{t}} + \epsilon"),
     Misconception("norm-squared", "‖w‖ vs ‖w‖²",
                   "L2 regularisation adds λ‖w‖²; its gradient is 2λw, which ‖w‖ does not give", ("optim",),
                   "the regulariser λ‖w‖ in place of λ‖w‖²"),

@@ -12,7 +12,7 @@ seed's notation (w^{t+1} = w^t - α b^t, β, γ) and the paper's (θ_t, β_1, β
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any, Callable, Mapping, Sequence
 
 import sympy
@@ -26,7 +26,7 @@ from derive.optim.update_rules import Rule, rule
 from derive.check.reading.latex import Written
 from derive.latex import latex
 
-__all__ = ["FamilyReference", "FAMILY_MISTAKES", "Mistake"]
+__all__ = ["FamilyReference"]
 
 _SEED = notation("seed")
 B1, B2 = _SEED.beta1, _SEED.beta2
@@ -34,38 +34,6 @@ _LETTERS = {"alpha": ALPHA, "epsilon": EPS, "varepsilon": EPS, "lambda": LAM, "m
             "eta": ETA, "beta": B1, "beta_1": B1, "gamma": B2, "beta_2": B2}
 _DECAYS = (B1, B2, MU, RHO, TAU)
 MAX_STEP = 12
-
-
-@dataclass(frozen=True)
-class Mistake:
-    id: str
-    title: str
-    explanation: str
-    expected: str   # the correct form, as LaTeX, for the report
-
-
-FAMILY_MISTAKES: dict[str, Mistake] = {m.id: m for m in (
-    Mistake("buffer-ema", "momentum buffer as a moving average",
-            "PyTorch's buffer is b^t = μ b^{t-1} + (1 - τ) g^t started at b^1 = g^1, not (1 - μ) g^1 from b^0 = 0",
-            r"b^{1} = g^{1}"),
-    Mistake("buffer-damped-start", "dampening at the first step (buffer started at 0)",
-            "PyTorch starts the buffer at b^1 = g^1 undamped; the dampening (1 - τ) applies from step 2 on",
-            r"b^{1} = g^{1}"),
-    Mistake("nesterov-along-b", "Nesterov step along the buffer",
-            "PyTorch's Nesterov step is along g^t + μ b^t, not along b^t (that is plain momentum)",
-            r"w^{t+1} = w^{t} - \alpha (g^{t} + \mu b^{t})"),
-    Mistake("acc-not-squared", "accumulating g instead of g²",
-            "the accumulator sums (or averages) the squared gradients (g^t)^2", r"(g^{t})^{2}"),
-    Mistake("no-root", "square root missing",
-            "the step divides by the root of the accumulated squares, sqrt(v) + ε, not by v + ε",
-            r"\sqrt{v^{t}} + \epsilon"),
-    Mistake("eps-root", "ε inside vs outside the root",
-            "PyTorch divides by sqrt(v) + ε (ε outside the root), not sqrt(v + ε)", r"\sqrt{v^{t}} + \epsilon"),
-    Mistake("bias-power", "bias correction with β instead of β^t",
-            "at step t the moments are divided by 1 - β^t", r"\frac{m^{t}}{1 - \beta^{t}}"),
-    Mistake("ema-weight", "moving average without the (1 - β) factor",
-            "the new gradient is weighted by 1 - β (1 - γ, 1 - ρ)", r"\beta m^{t-1} + (1 - \beta) g^{t}"),
-)}
 
 
 def _hyper_values(h: Hyper) -> dict[sympy.Symbol, sympy.Rational]:

@@ -2,8 +2,8 @@
 
 A side is right when it equals the left side in one reading of the sheet (a written g^t is the raw gradient, or,
 when weight decay / maximize rewrite it, the rewritten one); a side that follows from the previous side is carried
-(a mistake counts once); a wrong side is matched against the misconceptions of ``FAMILY_MISTAKES``; a numeric side
-is compared with the value from the problem's gradients to the precision it is written with.
+(a mistake counts once); a wrong side is matched against the misconceptions of the one table
+(:mod:`derive.check.misconceptions`); a numeric side is compared with the value from the problem's gradients to the precision it is written with.
 """
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ from typing import Any
 import sympy
 
 from derive.check.verdicts import Judgment, resolve_head, unreadable_side
-from derive.check.optim.family import _LETTERS, FAMILY_MISTAKES, T, FamilyReference
+from derive.check.misconceptions import MISCONCEPTIONS
+from derive.check.optim.family import _LETTERS, T, FamilyReference
 from derive.check.reference import Unresolved
 from derive.compare import num, ordered_symbols
 from derive.errors import DeriveError
@@ -82,7 +83,7 @@ class FamilyJudge:
             except Unresolved:
                 continue
             if ref.same(b_side, b_lhs, approx) or self._numbers_agree(text, b_side, b_lhs):
-                m = FAMILY_MISTAKES[variant]
+                m = MISCONCEPTIONS[variant]
                 return Judgment(k, "wrong", expected=m.expected, found=text.strip(),
                                 message=f"{m.title}: {m.explanation}", diagnosis=variant), (side, "wrong", variant)
         expected = ""
