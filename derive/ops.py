@@ -124,6 +124,12 @@ _OPS = [
     # ReLU'(0) = 0, as PyTorch takes it
     _unary("relu", relu, lambda a: relu(a, evaluate=False), lambda a: sympy.Heaviside(a, 0, evaluate=False),
            figure=r"\mathrm{ReLU}", shown="max(0, x) / ReLU"),
+    # A step of someone else's graph that is several of these at once (a sheet's v_1 = e^{-v_0}): ``p`` is the
+    # step as a sympy.Lambda of its operands, its partials are SymPy's derivatives of it. Arity -1: any, told by p.
+    # No spelling: no reader produces it, only the checker's graph of a writer's own trace does.
+    Op("step", -1, lambda *a, p: p(*a),
+       lambda *a, p: tuple(sympy.diff(p.expr, v).xreplace(dict(zip(p.variables, a))) for v in p.variables),
+       figure="f"),
 ]
 
 OPS: dict[str, Op] = {op.name: op for op in _OPS}

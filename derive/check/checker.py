@@ -22,7 +22,8 @@ from typing import Any
 from derive.check.verdicts import Judgment, State
 from derive.check.sandbox import Sandbox
 from derive.check.problems import Problem, load_problem, load_problems
-from derive.check.reference import OUTPUT_NAMES, Unresolved
+from derive.check.autodiff.writer import writer_graph
+from derive.check.reference import OUTPUT_NAMES, Reference, Unresolved
 from derive.check.report import Finding, Report
 from derive.errors import DeriveError, InputError, LimitError
 from derive.check.reading.document import Statement, Written, parse_segment, read
@@ -39,12 +40,14 @@ class _Checker:
     (and its cache of parsed sides, which repeat across a class's solutions, keeps paying off)."""
 
     MAX_CACHE = 20000
+    MAX_GRAPHS = 64
 
     def __init__(self, problem: Problem) -> None:
         self.problem = problem
         self.ref = problem.reference()
         self.time_names = problem.time_names(self.ref)
         self._parsed: dict[str, Any] = {}
+        self._writers: dict[str, Any] = {}   # the writers' own graphs (references on them), by key
 
     def parse(self, text: str, line: int) -> Any:
         hit = self._parsed.get(text)
@@ -62,10 +65,27 @@ class _Checker:
     def __call__(self, request: tuple) -> Any:
         if request[0] == "about":
             return [self.about(s) for s in request[1]]
+        if request[0] == "graph":
+            return self.writer(request[1])
         _, stmt, state = request
         parsed = [self.parse(seg.text, stmt.line) for seg in stmt.segments]
-        judge = self.problem.judge(self.ref, state)
+        judge = self.problem.judge(self._writers.get(state.graph, self.ref), state)
         return judge.judge(stmt, parsed), judge.state
+
+    def writer(self, statements: list[Statement]) -> tuple[str, dict, dict]:
+        """The writer's own graph of an autodiff sheet (kept in this worker under a key the state carries), with
+        their names and numbers for it; ("", {}, {}) when their definitions do not compute the problem."""
+        if self.problem.kind != "autodiff":
+            return "", {}, {}
+        items = [(s, [self.parse(seg.text, s.line) for seg in s.segments]) for s in statements]
+        wg = writer_graph(self.ref, items)
+        if wg is None:
+            return "", {}, {}
+        if wg.key not in self._writers:
+            if len(self._writers) > self.MAX_GRAPHS:
+                self._writers.clear()
+            self._writers[wg.key] = Reference(self.ref.result, wg.graph)
+        return wg.key, wg.named, wg.defined
 
     def about(self, stmt: Statement) -> bool:
         """Does the statement's left side name a quantity of this problem (beyond a bare y or f)?"""
@@ -192,6 +212,13 @@ def _check_one(text: str, statements: list[Statement], prob: Problem, isolate: b
         except (LimitError, RuntimeError):
             about = [True] * len(numbered)   # cannot tell: check everything rather than skip silently
         numbers = {_number(s.part) for s, a in zip(numbered, about) if a}
+    checked = [s for s in statements if not ((_number(s.part) and numbers and _number(s.part) not in numbers)
+                                             or (not _number(s.part) and prob.number and numbered))]
+    try:
+        state.graph, named, defined = box.call(("graph", checked), timeout=step * 4)
+        state.named, state.defined = dict(named), dict(defined)
+    except (LimitError, RuntimeError):
+        pass   # no writer's graph: the sheet is judged on derive's, as any sheet without a full forward trace
     for k, stmt in enumerate(statements):
         if time.monotonic() > deadline:
             report.findings.append(Finding(stmt.line, _tidy(stmt.source), "unverifiable",

@@ -50,13 +50,16 @@ class Term:
 class Reference:
     """The derivation of one autodiff problem, in the forms a checker needs."""
 
-    def __init__(self, result: AutodiffResult) -> None:
-        g = result.graph
+    def __init__(self, result: AutodiffResult, graph: Graph | None = None) -> None:
+        """``graph``: the writer's own graph of the same function (:mod:`derive.check.autodiff.writer`) in place
+        of derive's; every quantity (values, partials, adjoints, tangents) is then derived on it."""
+        g = graph or result.graph
         self.result, self.g, self.out = result, g, g.output
         self.letter = g.letter
         self.base = result.settings.base
         exact = Settings.make(log_base=result.settings.log_base, rounding="exact", letter=g.letter)
-        at = {n.name: result.values[n.index] for n in g.inputs}
+        given = {n.name: result.values[n.index] for n in result.graph.inputs}
+        at = {n.name: given[n.name] for n in g.inputs}
         self.values = forward_values(g, at, exact)
         self.pv = partial_values(g, self.values, exact)
         self.adj = reverse_adjoints(g, self.pv, exact)
@@ -104,8 +107,10 @@ class Reference:
             return ("total", self.out, next(iter(self.inputs.values())))   # f'(x): one input, so no ambiguity
         if not sym.deco and not sym.time and isinstance(self.named.get(name), sympy.Expr):
             return ("expr", name)
-        kind = {"": "value", "bar": "adjoint", "dot": "tangent"}.get(sym.deco)
-        if kind is None or sym.time:
+        # v_3' in a forward-mode trace is the tangent, as \dot v_3 is (a primed output with one input is f'(x))
+        kind = {"": "value", "bar": "adjoint", "dot": "tangent", "prime": "tangent"}.get(sym.deco)
+        if kind is None or sym.time or (sym.deco == "prime" and not sym.sub and name not in self.named):
+            # L' alone (no node number or name of this sheet): a derivative of what? Not this problem's quantity
             raise Unresolved(f"{_show(sym)} is not a quantity of this problem")
         i = self._index(sym)
         return (kind, i)

@@ -50,6 +50,7 @@ class State:
     named: dict = field(default_factory=dict)     # writer's own names (z, a, h) -> node number or input expression
     calc: dict = field(default_factory=dict)      # unrounded values of the writer's own arithmetic (a calculator's)
     pending: list = field(default_factory=list)   # definitions waiting for a name they use (a = σ(z) before z = …)
+    graph: str = ""                               # the writer's own graph the sheet is judged on ("": derive's)
 
 
 def tolerance(text: str, value: sympy.Expr, literals: list[str]) -> sympy.Expr:

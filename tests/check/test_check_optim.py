@@ -210,9 +210,12 @@ def test_plain_adam_from_the_cli_and_an_empty_options_table_keep_the_seed_checke
     assert isinstance(load_problem({**_problem("adam")}).reference(), OptimReference)
 
 
-def test_no_b0_in_pytorchs_convention():
-    found = _findings(r"$$b^0 = 0$$", _problem("momentum"))
-    assert [f.verdict for f in found] == ["unverifiable"] and "b^1 = g^1" in found[0].message
+def test_b0_is_zero_and_the_damped_start_still_caught():
+    # b^0 = 0 with b^1 = μ b^0 + g^1 is PyTorch's b^1 = g^1 (a velocity started at 0, as many sheets write it)
+    assert _findings(r"$$b^0 = 0$$", _problem("momentum")) == []
+    assert _findings(r"$$b^1 = \mu b^0 + g^1$$", _problem("momentum")) == []
+    found = _findings(r"$$b^1 = \mu b^0 + (1 - \tau) g^1$$", _problem("momentum", dampening=0.5))
+    assert [(f.verdict, f.diagnosis) for f in found] == [("wrong", "buffer-damped-start")]
 
 
 def test_kind_adam_with_options_is_the_family_checker():
@@ -226,3 +229,66 @@ def test_a_gradient_the_writer_gives_a_value_is_not_a_wrong_step(given):
     sheet = f"Adam, first step, {given}.\n$$m^1 = (1-\\beta_1) g^1$$\n$$\\hat{{m}}^1 = \\frac{{m^1}}{{1-\\beta_1}} = g^1$$\n"
     report = check(sheet, {"kind": "adam"})
     assert report.errors() == [] and report.checked >= 3, render(report, "text")
+
+
+# ----------------------------------------------------------------------------------------------- the writer's own work
+
+def _wrong(text: str, problem) -> list[int]:
+    return sorted(f.line for f in _findings(text, problem) if f.verdict == "wrong")
+
+
+def _numeric(name: str, w0, grads, **options) -> dict:
+    return {"kind": "optimizer", "optimizer": name, "options": options, "w0": w0, "grads": grads}
+
+
+def test_the_learning_rate_letter_is_read_by_context():
+    sgd = _numeric("sgd", 2, [1.5], lr=0.1)
+    for letter in (r"\eta", r"\gamma", r"\alpha", r"\mathrm{lr}"):
+        assert _wrong(f"$${letter} = 0.1$$\n\n$$\\theta_1 = \\theta_0 - {letter} g_1 = 1.85$$", sgd) == []
+    assert _wrong(r"$$\eta = 0.2$$", sgd) == [1]   # a value the problem does not have is still wrong
+    # RMSprop in PyTorch's letters: α is the smoothing constant there, γ the learning rate
+    rms = _numeric("rmsprop", 1, [0.2], lr=0.01, alpha=0.9)
+    assert _wrong("$\\alpha = 0.9$, $\\gamma = 0.01$\n\n$$v_t = \\alpha v_{t-1} + (1 - \\alpha) g_t^2$$", rms) == []
+    # Adagrad's η is its lr_decay where the sheet uses it so (beside α, the learning rate)
+    ada = _problem("adagrad", lr_decay=0.1)
+    assert _wrong(r"$$\theta_t = \theta_{t-1} - \frac{\alpha}{1 + (t - 1) \eta} \frac{g_t}{\sqrt{G_t} + \epsilon}$$",
+                  ada) == []
+
+
+def test_which_weight_is_the_first_is_settled_by_the_sheet():
+    mom = _numeric("momentum", 1, [2, 1], lr=0.05, momentum=0.9)
+    zero = "$w_0 = 1$\n\n$v_1 = 2$, $w_1 = 1 - 0.05 \\times 2 = 0.9$\n\n$v_2 = 2.8$, $w_2 = 0.9 - 0.14 = 0.76$"
+    one = "$w_1 = 1$\n\n$v_1 = 2$, $w_2 = 1 - 0.05 \\times 2 = 0.9$\n\n$v_2 = 2.8$, $w_3 = 0.9 - 0.14 = 0.76$"
+    assert _wrong(zero, mom) == [] and _wrong(one, mom) == []
+    assert _wrong(zero.replace("= 0.76", "= 0.74"), mom) == [5]
+
+
+def test_numbers_after_a_slip_follow_the_writers_values():
+    sgd = _numeric("sgd", 1, [0.5, 0.3], lr=0.1, weight_decay=0.1)
+    text = ("$g'^1 = 0.6$, $w^2 = 0.94$\n\n$g'^2 = 0.3$\n\n"          # the L2 term left out at step 2
+            "$w^3 = w^2 - \\alpha g'^2 = 0.94 - 0.03 = 0.91$")         # right given the writer's g'^2
+    assert _wrong(text, sgd) == [3]
+
+
+def test_a_number_is_right_to_its_own_figures_and_rounded_values_carry_on():
+    rms = _numeric("rmsprop", 2, [1, -2], lr=0.01, alpha=0.9)
+    text = ("$\\theta_0 = 2$, $v_1 = 0.1$, $\\theta_1 = 2 - \\frac{0.01}{0.3162} = 1.9684$\n\n"
+            "$v_2 = 0.49$, $\\theta_2 = 1.9684 + \\frac{0.02}{0.7} = 1.9970$")   # torch: 1.99695 from 1.968377
+    assert _wrong(text, rms) == []
+    assert _wrong(text.replace("1.9970", "1.9980"), rms) == [3]
+
+
+def test_a_rule_stated_with_a_misconception_is_followed_after_it():
+    mom = _numeric("momentum", 1, [2, 1], lr=0.5, momentum=0.9)
+    text = ("$$v_t = \\mu v_{t-1} + (1 - \\mu) g_t, \\qquad v_0 = 0$$\n\n$$w_t = w_{t-1} - \\alpha v_t$$\n\n"
+            "$w_0 = 1$, $v_1 = 0.2$, $w_1 = 0.9$\n\n$v_2 = 0.28$, $w_2 = 0.76$")
+    found = [(f.line, f.diagnosis) for f in _findings(text, mom) if f.verdict == "wrong"]
+    assert found == [(1, "buffer-ema")]
+    # no rule stated: the same mistake at a numbered step is marked where it is made
+    assert _wrong("$w_0 = 1$, $v_1 = 0.2$, $w_1 = 0.9$\n\n$v_2 = 0.28$, $w_2 = 0.76$", mom) == [1, 3]
+
+
+def test_seed_adam_follows_the_writers_regularised_gradient():
+    text = ("$$g'^t = g^t + \\lambda w^t$$\n\n$$m^1 = (1 - \\beta)(g^1 + \\lambda w^1), \\qquad "
+            "\\hat m^1 = g^1 + \\lambda w^1$$")
+    assert _wrong(text, {"kind": "adam"}) == [1]

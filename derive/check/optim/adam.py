@@ -98,17 +98,20 @@ class OptimReference:
         return {"squared": LAM * w ** 2, "half": LAM * w ** 2 / 2, "unsquared": LAM * sympy.Abs(w)}[norm]
 
     def _grad(self, k: Any, variant: str) -> sympy.Expr:
+        """The gradient Adam runs on: raw, or L2-regularised ("regularised", or "regularised:<norm>" for the
+        gradient of another penalty, the rule a writer stated: g + λ w for λ‖w‖²/2)."""
         g = sympy.Symbol(f"g[{k}]")
-        if variant == "regularised":
+        if variant.startswith("regularised"):
+            norm = variant.split(":", 1)[1] if ":" in variant else self.norm
             w = self._seq("param", "", k, "")
-            return g + {"squared": 2 * LAM * w, "half": LAM * w, "unsquared": LAM * w / sympy.Abs(w)}[self.norm]
+            return g + {"squared": 2 * LAM * w, "half": LAM * w, "unsquared": LAM * w / sympy.Abs(w)}[norm]
         return g
 
     def _seq(self, role: str, deco: str, k: Any, variant: str) -> sympy.Expr:
         symbolic = isinstance(k, sympy.Expr) and not k.is_Integer
         if role == "grad":
             if deco == "prime":
-                return self._grad(k, "regularised")
+                return self._grad(k, variant if variant.startswith("regularised:") else "regularised")
             return self._grad(k, variant)
         if role in ("m", "v"):
             beta = B1 if role == "m" else B2
@@ -179,7 +182,10 @@ class OptimJudge:
     """Judges one statement of an Adam derivation (same interface as the autodiff judge)."""
 
     def __init__(self, ref: OptimReference, state: Any, sigfigs: int = 3) -> None:
-        self.ref, self.state = ref, state   # an Adam sheet carries no numbers from line to line
+        self.ref, self.state = ref, state   # an Adam sheet carries no numbers from line to line, only its rules
+        # a rule the writer stated at a general step t that is not Adam's (ε inside the root, g' = g + λ w): the
+        # lines after it that follow it are carried, the mistake counts once
+        self.mem = state.env.setdefault("@adam", {"adopted": ""})
 
     def judge(self, stmt: Statement, parsed: list[Parsed | DeriveError]) -> list[Judgment]:
         head = resolve_head(self.ref, stmt, parsed)
@@ -208,7 +214,20 @@ class OptimJudge:
             except (ArithmeticError, TypeError, ValueError):
                 j = Judgment(k, "unverifiable", found=seg.text, message="cannot evaluate this side")
             out.append(j)
+            if j.verdict == "wrong" and prev is not None and prev[2] and self._general(first.expr):
+                self.mem["adopted"] = prev[2]   # the writer's rule from now on
         return out
+
+    def _general(self, e: sympy.Expr) -> bool:
+        """Does ``e`` name a quantity at a general step t (a rule, not a numbered step)?"""
+        for s in ordered_symbols(e):
+            try:
+                key = self.ref.resolve(s)
+            except Unresolved:
+                continue
+            if key[0] == "seq" and not getattr(key[3], "is_Integer", False):
+                return True
+        return False
 
     def _side(self, k: int, text: str, approx: bool, lhs: sympy.Expr, side: sympy.Expr, prev):
         ref = self.ref
@@ -220,6 +239,9 @@ class OptimJudge:
             if ref.same(ref.to_base(side, pvariant), ref.to_base(pside, pvariant), approx):
                 kind = "carried" if verdict in ("wrong", "carried") else "ok"
                 return Judgment(k, kind, found=text), (side, kind, pvariant)
+        adopted = self.mem["adopted"]
+        if adopted and ref.same(ref.to_base(side, adopted), ref.to_base(lhs, adopted), approx):
+            return Judgment(k, "carried", found=text), (side, "carried", adopted)
         for variant in WRONG_VARIANTS:
             if ref.same(ref.to_base(side, variant), ref.to_base(lhs, variant), approx):
                 mid = {"eps-inside": "eps-root", "norm-unsquared": "norm-squared", "bias-no-power": "bias-power",
@@ -230,6 +252,13 @@ class OptimJudge:
                 msg = f"{MISCONCEPTIONS[mid].title}: {MISCONCEPTIONS[mid].explanation}"
                 return Judgment(k, "wrong", expected=expected, found=text.strip(), message=msg, diagnosis=mid), \
                     (side, "wrong", variant)
+        for norm in NORMS:   # g' of another penalty than the problem's: a plain slip, but the writer's rule now
+            variant = f"regularised:{norm}"
+            if norm != ref.norm and lhs.has(*[s for s in ordered_symbols(lhs) if isinstance(s, Written)
+                                                and s.deco == "prime"]) \
+                    and ref.same(ref.to_base(side, variant), ref.to_base(lhs, variant), approx):
+                return Judgment(k, "wrong", found=text.strip(), message="not the gradient of the regularised loss "
+                                "(the derivative of λ‖w‖² is 2λw)"), (side, "wrong", variant)
         return Judgment(k, "wrong", found=text.strip(), message="not equal to the left side "
                         "(as a function of the gradients and hyperparameters)"), (side, "wrong", "")
 

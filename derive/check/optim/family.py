@@ -32,8 +32,19 @@ _SEED = notation("seed")
 B1, B2 = _SEED.beta1, _SEED.beta2
 _LETTERS = {"alpha": ALPHA, "epsilon": EPS, "varepsilon": EPS, "lambda": LAM, "mu": MU, "tau": TAU, "rho": RHO,
             "eta": ETA, "beta": B1, "beta_1": B1, "gamma": B2, "beta_2": B2}
+# What a letter may mean, most usual first: the learning rate is α, η, lr or γ (PyTorch's docs), ε in some books;
+# RMSprop's smoothing constant is ρ, PyTorch's α or β; a momentum coefficient μ or β; γ is the seed's β_2. Only the
+# meanings the problem's optimizer has are candidates; a definition on the sheet (η = 0.1) picks among them.
+_CANDIDATES = {"alpha": (ALPHA, RHO), "eta": (ALPHA, ETA), "lr": (ALPHA,), "gamma": (B2, ALPHA, RHO, MU),
+               "epsilon": (EPS, ALPHA), "varepsilon": (EPS, ALPHA), "delta": (EPS,), "lambda": (LAM,),
+               "mu": (MU,), "tau": (TAU,), "rho": (RHO,), "beta": (B1, MU, RHO), "beta_1": (B1,), "beta_2": (B2,),
+               "wd": (LAM,)}
+# the letters a sheet may use for a state the problem calls otherwise (velocity v_t for momentum's buffer b, ...)
+_ALIASES = {"b": ("v", "m", "u"), "G": ("v", "s", "r", "h"), "v": ("s", "r", "G")}
 _DECAYS = (B1, B2, MU, RHO, TAU)
 MAX_STEP = 12
+# index offset of a written weight: seed index = written index + offset (θ_0 / w_0 is the first weight: offset 1)
+DEFAULT_OFFSETS = {"w": 0, "theta": 1}
 
 
 def _hyper_values(h: Hyper) -> dict[sympy.Symbol, sympy.Rational]:
@@ -67,6 +78,14 @@ class FamilyReference:
                                                             rec.letter)
             self.keys[(deco, base)] = rec.key
         self.keys[("", "g")] = "g"
+        for deco in ("prime", "tilde"):   # g'^t, \tilde g_t: the rewritten (regularised) gradient
+            self.keys.setdefault((deco, "g"), "g'")
+        present = {k for (d, k) in self.keys if not d}
+        for key, letters in _ALIASES.items():
+            if key in present:
+                for letter in letters:
+                    if letter not in present:
+                        self.keys.setdefault(("", letter), key)
         self.modified = any(rec.assign for rec in self.rule.recurrences)   # weight decay / maximize rewrite g
         self.values = _hyper_values(self.h)
         self.numbers: dict[sympy.Symbol, sympy.Rational] = {}
@@ -79,8 +98,11 @@ class FamilyReference:
             self.numbers.update({sympy.Symbol(f"g[{k}]"): g for k, g in enumerate(gs, 1)})
         seq_letters = {b for (_, b) in self.keys} | {"w", "theta"}
         self.time_names = frozenset(seq_letters)
+        self.choice: dict[str, sympy.Symbol] = {}         # the sheet's letters, set by the judge for each sheet
+        self.offsets: dict[str, int] = dict(DEFAULT_OFFSETS)
         self._steps: dict[str, list[dict[str, sympy.Expr]]] = {}
         self._general: dict[str, dict[str, sympy.Expr]] = {}
+        self._traj: dict[tuple, tuple[dict, dict]] = {}
 
     # ------------------------------------------------------------------------------------------ variants
     def wrong_variants(self) -> list[str]:
@@ -180,13 +202,15 @@ class FamilyReference:
         full = f"{sym.base}_{sym.sub}" if sym.sub else sym.base
         if sym.base == "t" and not sym.deco and not sym.sub:
             return ("t",)
-        if not sym.deco and not sym.time and full in _LETTERS:
-            return ("hyper", _LETTERS[full])
+        if not sym.deco and not sym.time:
+            letter = self.letter(full)
+            if letter is not None:
+                return ("hyper", letter)
         if sym.base in ("w", "theta") and not sym.deco:
             time = sym.time or sym.sub
             if not time:
                 raise Unresolved(f"{sym.base} needs a step index here (e.g. {sym.base}^t)")
-            k = _index(time) + (1 if sym.base == "theta" else 0)   # θ_t is the weight after t steps: w^{t+1}
+            k = _index(time) + self.offsets.get(sym.base, 0)   # θ_t is the weight after t steps: w^{t+1}
             return ("seq", "w", k)
         key = self.keys.get((sym.deco, sym.base))
         if key is not None:
@@ -196,6 +220,19 @@ class FamilyReference:
             return ("seq", key, _index(time))
         raise Unresolved(f"{latex(sym)} is not a quantity of this problem")
 
+    def candidates(self, name: str) -> tuple[sympy.Symbol, ...]:
+        """The quantities of this problem a hyperparameter letter may stand for, the usual one first."""
+        have = set(self.values) | {EPS}
+        return tuple(c for c in _CANDIDATES.get(name, ()) if c in have)
+
+    def letter(self, name: str) -> sympy.Symbol | None:
+        if name in self.choice:
+            return self.choice[name]
+        cands = self.candidates(name)
+        if cands:
+            return cands[0]
+        return _LETTERS.get(name) if name in ("epsilon", "varepsilon", "lambda") else None
+
     def meaning(self, key: tuple, variant: str = "", gmod: bool = False) -> sympy.Expr:
         if key[0] == "t":
             return T
@@ -204,6 +241,8 @@ class FamilyReference:
         _, name, k = key
         if name == "g" and not gmod:
             return sympy.Symbol(f"g[{k}]")   # a gradient the writer names is the raw one
+        if name == "g'":
+            name = "g"
         general = not k.is_Integer
         if general:
             off = k - T
@@ -222,9 +261,9 @@ class FamilyReference:
                 raise Unresolved("the first weight is w^1 (θ_0)")
             return sympy.Symbol("w[1]") if k == 1 else self.steps(variant, k - 1)[k - 1]["w+"]
         value = self.steps(variant, k)[k].get(name)
+        if value is None and name == "b" and k == 0:
+            return sympy.Integer(0)   # b^0 = 0 with b^1 = μ b^0 + g^1 is PyTorch's b^1 = g^1 (undamped)
         if value is None:
-            if name == "b" and k == 0:
-                raise Unresolved("PyTorch's momentum buffer has no b^0: it starts at b^1 = g^1")
             raise Unresolved(f"{name} at step {k} is not defined")
         return value
 
@@ -236,6 +275,68 @@ class FamilyReference:
         if approx:
             a, b = a.subs(EPS, 0), b.subs(EPS, 0)
         return same_function(a, b, _points)
+
+    # ------------------------------------------------------------------------------------------ the writer's numbers
+    def trajectory(self, variant: str, env: Mapping[tuple[str, int], tuple[float, float]], mode: str,
+                   upto: int) -> tuple[dict, dict]:
+        """The numeric steps 1..upto computed from the writer's own values (error carried forward).
+
+        ``env``: (key, step) -> (value, tolerance) the writer wrote ("g" raw gradient, "g'" the rewritten one, the
+        states, "w" the weight before a step, seed index). Returns (expected, used): ``expected`` is what each
+        quantity is given the values it is computed from, ``used`` what later steps are computed from -- the
+        writer's value where they wrote one (mode "a": every written value, as rounded; mode "b": only values that
+        are wrong, the calculator's exact ones otherwise), else the expected one."""
+        key_ = (variant, mode, tuple(sorted(env.items())), upto)
+        hit = self._traj.get(key_)
+        if hit is not None:
+            return hit
+        r, rewrite = self._rule(variant)
+        values = {**{str(s): float(v) for s, v in self.numbers.items()}}
+        hyper = {s: sympy.Float(float(v), 30) for s, v in self.values.items()}
+        expected: dict[tuple[str, int], float] = {}
+        used: dict[tuple[str, int], float] = {}
+
+        def take(key: str, k: int, value: float) -> float:
+            expected[(key, k)] = value
+            w = env.get((key, k))
+            if w is not None and (mode == "a" or abs(w[0] - value) > w[1] * 1.0001 + 1e-12 * max(1, abs(value))):
+                value = w[0]
+            used[(key, k)] = value
+            return value
+        for rec in r.recurrences:
+            if rec.init is not None:
+                take(rec.key, 0, float(rec.init))
+        if "b" in {rec.key for rec in r.recurrences}:
+            take("b", 0, 0.0)
+        w = take("w", 1, values.get("w[1]", 0.0))
+        for k in range(1, upto + 1):
+            if f"g[{k}]" not in values:
+                break
+            cur: dict[str, float] = {"g": take("g", k, values[f"g[{k}]"]), "w": w}
+
+            def known(key: str, t: sympy.Expr, _cur=cur, _k=k) -> Any:
+                if int(t) == _k:
+                    return sympy.Float(_cur[key], 30)
+                v = used.get((key, int(t)))
+                return None if v is None else sympy.Float(v, 30)
+            try:
+                for rec in r.recurrences:
+                    f = rec.first if (rec.first is not None and k == 1) else rec.rhs
+                    val = float(num(self._apply(rec.key, f, rewrite, known, sympy.Integer(k)).xreplace(hyper),
+                                    exact=False))
+                    cur[rec.key] = take("g'" if rec.assign else rec.key, k, val)
+                if not any(rec.assign for rec in r.recurrences):
+                    take("g'", k, cur["g"])
+                step = sum(self._apply("w", lambda s_, t, i=i: r.update(s_, t)[i], rewrite, known, sympy.Integer(k))
+                           for i in range(len(r.update(_ph, T))))
+                w = take("w", k + 1, cur["w"] - float(num(sympy.sympify(step).xreplace(hyper), exact=False)))
+            except (Unresolved, ArithmeticError, TypeError, ValueError):
+                break
+        out = (expected, used)
+        if len(self._traj) > 2000:
+            self._traj.clear()
+        self._traj[key_] = out
+        return out
 
     def numeric(self, e: sympy.Expr) -> sympy.Expr | None:
         """The value of ``e`` with the problem's numbers, or None when it still depends on something unknown."""

@@ -198,6 +198,10 @@ class _Reader:
         """g'^t, L': a primed quantity (the regularised gradient, loss) is a quantity of its own."""
         def repl(m: re.Match[str]) -> str:
             return self.placeholder(Written("prime", m.group(1), "", _norm(m.group(2) or "")))
+        def sub_repl(m: re.Match[str]) -> str:   # v_1', v'_1, v_{-1}': a node's tangent in forward mode
+            return self.placeholder(Written("prime", m.group(1), _norm(m.group(2) or m.group(3)), ""))
+        t = re.sub(r"(?<![\\A-Za-z])([A-Za-z])(?:\s*_\s*(\{[^{}]*\}|[A-Za-z0-9])\s*'|\s*'\s*_\s*(\{[^{}]*\}|[A-Za-z0-9]))",
+                   sub_repl, t)
         return re.sub(r"(?<![\\A-Za-z])([A-Za-z])\s*'\s*(?:\^\s*(\{[^{}]*\}|[A-Za-z0-9]))?", repl, t)
 
     def _partials(self, t: str) -> str:
@@ -272,7 +276,8 @@ class _Reader:
 
 _NAME = r"[A-Za-z](?:_\{?[A-Za-z0-9]+\}?)?"
 # f(x), f(x_1, x_2), L(w, b), f'(x): a function of the inputs named by its letter -- the output itself
-_FUNCTION_OF_RE = re.compile(rf"(?<![\\A-Za-z])([fFyLJE])\s*(')?\s*(?:\\left\s*)?\(\s*{_NAME}(?:\s*,\s*{_NAME})*\s*"
+_ARG = rf"(?:{_NAME}|[-+]?\d+(?:\.\d+)?)"   # f(x) or f(0.5): the output, at the problem's point
+_FUNCTION_OF_RE = re.compile(rf"(?<![\\A-Za-z])([fFyLJE])\s*(')?\s*(?:\\left\s*)?\(\s*{_ARG}(?:\s*,\s*{_ARG})*\s*"
                              r"(?:\\right\s*)?\)")
 
 _FUNC_ARG_RE = re.compile(
