@@ -93,6 +93,9 @@ def _latex_preprocess(text: str, log_base: str, where: str | None) -> str:
     # "2 \frac{1}{2}" means 2 * 1/2 here, not the mixed number 5/2.
     t = re.sub(r"(\d)\s*(\\[dt]?frac)", r"\1 \\cdot \2", t)
     t = t.replace(r"\dfrac", r"\frac").replace(r"\tfrac", r"\frac")
+    # TeX's short forms \frac12 and \frac1{n}: a single-digit argument needs no braces
+    t = re.sub(r"\\frac\s*(\d)\s*(\d)", r"\\frac{\1}{\2}", t)
+    t = re.sub(r"\\frac\s*(\d)\s*(?=\{)", r"\\frac{\1}", t)
     return _unbrace_function_args(t)
 
 

@@ -49,15 +49,16 @@ class _Checker:
         self._parsed: dict[str, Any] = {}
         self._writers: dict[str, Any] = {}   # the writers' own graphs (references on them), by key
 
-    def parse(self, text: str, line: int) -> Any:
-        hit = self._parsed.get(text)
+    def parse(self, text: str, line: int, defined: frozenset[str] = frozenset()) -> Any:
+        hit = self._parsed.get((text, defined))
         if hit is None:
             try:
-                hit = parse_segment(text, self.problem.log_base, self.time_names, where=f"line {line}")
+                hit = parse_segment(text, self.problem.log_base, self.time_names, where=f"line {line}",
+                                    defined=defined)
             except DeriveError as exc:
                 hit = exc
             if len(self._parsed) < self.MAX_CACHE:
-                self._parsed[text] = hit
+                self._parsed[(text, defined)] = hit
         if isinstance(hit, DeriveError):   # the message names the line where it was first met: rename it
             hit.where = f"line {line}"
         return hit
@@ -68,7 +69,7 @@ class _Checker:
         if request[0] == "graph":
             return self.writer(request[1])
         _, stmt, state = request
-        parsed = [self.parse(seg.text, stmt.line) for seg in stmt.segments]
+        parsed = [self.parse(seg.text, stmt.line, state.defines) for seg in stmt.segments]
         judge = self.problem.judge(self._writers.get(state.graph, self.ref), state)
         return judge.judge(stmt, parsed), judge.state
 
@@ -77,7 +78,8 @@ class _Checker:
         their names and numbers for it; ("", {}, {}) when their definitions do not compute the problem."""
         if self.problem.kind != "autodiff":
             return "", {}, {}
-        items = [(s, [self.parse(seg.text, s.line) for seg in s.segments]) for s in statements]
+        defines = sheet_defines(statements)
+        items = [(s, [self.parse(seg.text, s.line, defines) for seg in s.segments]) for s in statements]
         wg = writer_graph(self.ref, items)
         if wg is None:
             return "", {}, {}
@@ -107,6 +109,11 @@ class _Checker:
         only = next(iter(p.expr.free_symbols)) if len(p.expr.free_symbols) == 1 else None
         weak = isinstance(only, Written) and not only.sub and only.base in OUTPUT_NAMES and only.deco in ("", "bar")
         return not weak
+
+
+def sheet_defines(statements: list[Statement]) -> frozenset[str]:
+    """Constants' names the sheet defines as its own quantities (``e = c \\cdot d``): read as those from then on."""
+    return frozenset(n for n in ("e",) if any(s.segments[0].text.strip() == n for s in statements))
 
 
 _SANDBOXES: dict[int, tuple[Problem, Sandbox]] = {}
@@ -214,6 +221,7 @@ def _check_one(text: str, statements: list[Statement], prob: Problem, isolate: b
         numbers = {_number(s.part) for s, a in zip(numbered, about) if a}
     checked = [s for s in statements if not ((_number(s.part) and numbers and _number(s.part) not in numbers)
                                              or (not _number(s.part) and prob.number and numbered))]
+    state.defines = sheet_defines(checked)
     try:
         state.graph, named, defined = box.call(("graph", checked), timeout=step * 4)
         state.named, state.defined = dict(named), dict(defined)

@@ -51,6 +51,7 @@ class State:
     calc: dict = field(default_factory=dict)      # unrounded values of the writer's own arithmetic (a calculator's)
     pending: list = field(default_factory=list)   # definitions waiting for a name they use (a = σ(z) before z = …)
     graph: str = ""                               # the writer's own graph the sheet is judged on ("": derive's)
+    defines: frozenset = frozenset()              # constants' names the sheet defines as quantities (e = c·d)
 
 
 def tolerance(text: str, value: sympy.Expr, literals: list[str]) -> sympy.Expr:

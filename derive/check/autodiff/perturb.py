@@ -94,6 +94,10 @@ def _rule_slips(node: Any, node_sym: dict, j: int) -> list[tuple[str, sympy.Expr
         return [("power-rule", sympy.Pow(u, n - 1, evaluate=False)),
                 ("power-rule", sympy.Mul(n, sympy.Pow(u, n, evaluate=False), evaluate=False)),
                 ("power-rule", sympy.Pow(u, n, evaluate=False))]
+    if node.op == "sqrt":   # √u = u^{1/2}: the factor 1/2 dropped, or the exponent not lowered
+        root = sympy.Pow(u, sympy.Rational(1, 2), evaluate=False)
+        return [("power-rule", sympy.Pow(root, -1, evaluate=False)),
+                ("power-rule", sympy.Mul(sympy.Rational(1, 2), root, evaluate=False))]
     return []
 
 

@@ -1,12 +1,28 @@
-"""Checking CNN arithmetic (the seed's problem 3): parameter counts and the receptive field of a network.
+"""Checking CNN arithmetic (the seed's problem 3): parameter counts, output sizes and receptive fields of a network.
 
-Named quantities are the ones derive's own derivation writes -- ``N`` (all parameters), ``N_{conv}``,
-``N_{fc}``, the receptive field ``r`` and its recurrence ``r_l``, ``j_l`` along the path -- and a sheet's unnamed
-numbers are checked as arithmetic (every side of ``(3 \\times 3 \\times 3 + 1) \\times 64 + … = 123642856`` must
-agree). A count that leaves out the biases, or a receptive field computed without the pooling layers, is diagnosed.
+Every line is judged as a quantity OF THE NETWORK, in the writer's notation:
+
+* named totals -- ``N`` (all parameters), ``N_{conv}``, ``N_{fc}``, ``N_{bn}``;
+* the receptive-field recurrence -- ``r_l``, ``j_l`` at a general layer (compared as functions), ``r_3``, ``j_3``
+  at the third convolution or pool of the path, and a bare ``r``/``j`` that the writer steps along the path
+  (``r = 6 + 2·2 = 10``);
+* output sizes -- ``H_3``, ``W_1`` (the third, first windowed layer of the main path), a general rule
+  ``H_{out} = ⌊(H_{in} + 2p − k)/s⌋ + 1``, kernel settings ``k = 11``, ``s = 4``; an unnamed size formula
+  ``(27 − 5)/1 + 1`` is matched to the layer it is about by its numbers (input, kernel, stride) and its place after
+  the writer's previous size;
+* per-layer counts named by the writer (``\\text{conv2}: …``, ``C1 = …``, ``F6: …``, ``layer2``, ``fc7``,
+  ``layer2.0.conv1``; see :mod:`derive.check.cnn.facts`), and bare counts read by value.
+
+Error carried forward: a recurrence step is also right when it follows from the writer's own previous ``r``, ``j``
+or size; a total is also right when it is the right formula of the writer's numbers (their wrong count put back to
+its right value gives the right total). Only the line where a slip happens is flagged. A mistake is diagnosed by
+recomputing the network with one setting changed: no biases (``params-no-bias``), no pooling (``rf-no-pool``), and,
+with no misconception id of their own (the message says what happened), padding dropped, stride ignored, dilation
+ignored, floor/ceiling swapped, downsample branch left out, jump left out.
 """
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import sympy
@@ -14,33 +30,23 @@ import sympy
 from derive.check.verdicts import Judgment, close as _close, tolerance, unreadable_side
 from derive.check.misconceptions import MISCONCEPTIONS
 from derive.check.reference import Unresolved
+from derive.check.cnn.counts import CountJudging
+from derive.check.cnn.facts import Facts, NAME_RE, floored as _floored, norm_name
+from derive.check.cnn.recurrence import RecurrenceJudging
+from derive.check.cnn.sizes import SizeJudging, _SIZE_BASES, _SIZE_IN_SUBS, _SIZE_OUT_SUBS
 from derive.compare import num, ordered_symbols
 from derive.errors import DeriveError, InputError
-from derive.check.reading.document import Parsed, Statement, Written
+from derive.check.reading.document import Parsed, Statement, Written, parse_segment
 from derive.latex import latex
 from derive import cnn
 
-
-def _sym(key: tuple) -> sympy.Symbol:
-    if key[0] != "sym":
-        raise Unresolved("a number of a particular layer in a general recurrence")
-    return sympy.Symbol(f"{key[1]}[{key[2]}]")
-
-
-_S = {name: sympy.Symbol(name) for name in ("r[l-1]", "j[l-1]", "P[l-1]", "k[l]", "s[l]", "p[l]")}
-RECURRENCES = {"r": _S["r[l-1]"] + (_S["k[l]"] - 1) * _S["j[l-1]"], "j": _S["j[l-1]"] * _S["s[l]"],
-               "P": _S["P[l-1]"] + _S["p[l]"] * _S["j[l-1]"]}
-RECURRENCE_TEX = {"r": r"r_{l} = r_{l-1} + (k_{l} - 1) j_{l-1}", "j": r"j_{l} = j_{l-1} s_{l}",
-                  "P": r"P_{l} = P_{l-1} + p_{l} j_{l-1}"}
-
-
-def _POINTS(a: sympy.Expr, b: sympy.Expr) -> list[dict]:
-    syms = sorted(a.free_symbols | b.free_symbols, key=lambda x: x.name)
-    return [{x: sympy.Integer(2 + (3 * n + 7 * i) % 11) for i, x in enumerate(syms)} for n in range(3)]
+_UNITS = {"k": 3, "K": 3, "thousand": 3, "M": 6, "m": 6, "Mio": 6, "million": 6, "millions": 6, "G": 9, "B": 9,
+          "billion": 9}
+_AUX = ("_cnn",)   # the state's entry for this judge's own bookkeeping (sizes, corrections, position)
 
 
 class CnnReference:
-    """The numbers of one network: parameter counts (with and without biases) and the receptive field."""
+    """The numbers of one network: parameter counts (with and without biases), sizes and the receptive field."""
 
     numbers_are_about = True   # a sheet's parameter sums are bare numbers: they belong to this problem
     time_names = frozenset()
@@ -54,6 +60,7 @@ class CnnReference:
         self.an = cnn.analyse(net, input)
         an = self.an
         target = an.layer(layer) if layer else an.feature_layer()
+        self.facts = Facts(an, target.name)
         kinds = an.params_by_kind()
         biases = {"conv": 0, "fc": 0}
         for li in an.layers:
@@ -64,96 +71,190 @@ class CnnReference:
                        ("r",): target.rf.size[0], ("j",): target.rf.jump[0]}
         self.no_bias = {("N",): an.total_params - sum(biases.values()),
                         ("N", "conv"): kinds["conv"] - biases["conv"], ("N", "fc"): kinds["fc"] - biases["fc"]}
-        steps = [an.layers[i] for i in an.path(target.name) if an.layers[i].node.layer.kind in ("conv", "pool")]
+        self.steps = self.facts.rf_steps
         r, j = 1, 1
         self.values[("r", 0)], self.values[("j", 0)] = 1, 1
         conv_only_r, conv_only_j, pool_extent = 1, 1, 0
-        for step, li in enumerate(steps, 1):
-            layer = li.node.layer
-            k = layer.kernel_size[0] if isinstance(layer.kernel_size, tuple) else layer.kernel_size
-            s = layer.stride[0] if isinstance(layer.stride, tuple) else layer.stride
-            d = layer.dilation[0] if isinstance(getattr(layer, "dilation", 1), tuple) else getattr(layer, "dilation", 1)
-            extent = d * (k - 1) + 1
-            r, j = r + (extent - 1) * j, j * s
+        for step, st in enumerate(self.steps, 1):
+            extent = st.extent(0)
+            r, j = r + (extent - 1) * j, j * st.s[0]
             self.values[("r", step)], self.values[("j", step)] = r, j
-            if li.node.layer.kind == "pool":
-                pool_extent += (extent - 1) * (j // s)
+            if st.kind == "pool":
+                pool_extent += (extent - 1) * (j // st.s[0])
             else:
-                conv_only_r, conv_only_j = conv_only_r + (extent - 1) * conv_only_j, conv_only_j * s
+                conv_only_r, conv_only_j = conv_only_r + (extent - 1) * conv_only_j, conv_only_j * st.s[0]
+        in_hw = an.input_shape[1:3]
+        self.values[("H", 0)], self.values[("W", 0)] = in_hw
+        for step, st in enumerate(self.facts.size_steps, 1):
+            self.values[("H", step)], self.values[("W", step)] = st.n_out
         # the receptive field as it comes out when the pooling layers are left out: entirely, or their own window
         self.rf_no_pool = {conv_only_r, self.values[("r",)] - pool_extent}
-        self.known = set(self.values.values())
+        self.groups = self.facts.all_groups()
+        self.known = {v for k, v in self.values.items() if k[0] == "N"}
+        for g in self.groups:
+            self.known |= self.facts.count_readings(g) if len(g) == 1 else {self.facts.params(g)}
+        self.known.discard(0)
 
     def resolve(self, sym: sympy.Symbol, lhs: bool = False) -> tuple:
         if not isinstance(sym, Written) or sym.deco or sym.time:
             raise Unresolved(f"{_show(sym)} is not a quantity of this problem")
         sub = sym.sub.replace("\\mathrm", "").replace("\\text", "").strip("{} ").lower()
+        flat = sub.replace(" ", "")
         if sym.base == "N" and sub in ("", "conv", "fc", "bn"):
             return ("N",) if not sub else ("N", sub)
-        if sym.base in ("r", "j", "P", "k", "s", "p") and sub.replace(" ", "") in ("l", "l-1"):
-            return ("sym", sym.base, sub.replace(" ", ""))   # the recurrence at a general layer l
+        if sym.base in ("r", "j", "P", "k", "s", "p") and flat in ("l", "l-1"):
+            return ("sym", sym.base, flat)   # the recurrence at a general layer l
         if sym.base in ("r", "j"):
             if not sub:
                 return (sym.base,)
             if sub.isdigit() and (sym.base, int(sub)) in self.values:
                 return (sym.base, int(sub))
+        if sym.base in _SIZE_BASES:
+            axis = "W" if sym.base == "W" else "H"
+            if sub.isdigit() and (axis, int(sub)) in self.values:
+                return (axis, int(sub))
+            if flat in _SIZE_OUT_SUBS or flat in _SIZE_IN_SUBS or flat == "l+1":
+                return ("size-rule", sym.base, flat)
+        if sym.base in ("k", "s", "p", "d", "K", "S", "P", "D") and not sub:
+            return ("hyper", sym.base.lower())
         raise Unresolved(f"{_show(sym)} is not a quantity of this problem")
 
 
-class CnnJudge:
-    """Judges one statement numerically: each side against the left side (or the named quantity's value)."""
+class CnnJudge(RecurrenceJudging, SizeJudging, CountJudging):
+    """Judges one statement as a quantity of the network (see the module docstring)."""
 
     def __init__(self, ref: CnnReference, state: Any, sigfigs: int = 3) -> None:
         self.ref, self.state = ref, state
+        self.facts = ref.facts
+        aux = state.env.get(_AUX)
+        if not isinstance(aux, dict):
+            aux = {"fix": {}, "size": {}, "last": None, "rf": 0, "bias": False}
+            state.env[_AUX] = aux
+        self.aux = aux
 
+    # ------------------------------------------------------------------------------------------ values
     def value(self, e: sympy.Expr) -> sympy.Expr:
         subs = {}
         for s in ordered_symbols(e):
             key = self.ref.resolve(s)
-            if key[0] == "sym":
+            if key[0] in ("sym", "size-rule", "hyper"):
                 raise Unresolved("a general layer l has no value")
             subs[s] = self.state.env.get(key, self.ref.values[key])
         return num(e.xreplace(subs))
 
-    def _general(self, stmt: Statement, parsed: list, q: tuple) -> list[Judgment]:
-        """``r_l = r_{l-1} + (k_l - 1) j_{l-1}`` and the like: compared as functions of the layer's numbers."""
-        if q[2] != "l" or q[1] not in RECURRENCES:
-            return [Judgment(0, "unverifiable", found=stmt.segments[0].text, message="not a recurrence derive knows")]
-        out = []
-        ref_expr = RECURRENCES[q[1]]
-        for k in range(1, len(parsed)):
-            p = parsed[k]
-            if isinstance(p, DeriveError):
-                out.append(Judgment(k, "unverifiable", found=stmt.segments[k].text, message=f"cannot read: {p}"))
-                continue
-            try:
-                e = p.expr.xreplace({s: _sym(self.ref.resolve(s)) for s in ordered_symbols(p.expr)})
-            except Unresolved as exc:
-                out.append(Judgment(k, "unverifiable", found=stmt.segments[k].text, message=str(exc)))
-                continue
-            same = all(num((e - ref_expr).xreplace(pt)) == 0 for pt in _POINTS(e, ref_expr))
-            out.append(Judgment(k, "ok", found=stmt.segments[k].text) if same else
-                       Judgment(k, "wrong", expected=RECURRENCE_TEX[q[1]], found=stmt.segments[k].text.strip(),
-                                message=f"the recurrence is {RECURRENCE_TEX[q[1]]}"))
-        return out
-
-    def judge(self, stmt: Statement, parsed: list[Parsed | DeriveError]) -> list[Judgment]:
-        first = parsed[0]
-        if isinstance(first, DeriveError):
-            return [Judgment(0, "unverifiable", found=stmt.segments[0].text, message=f"cannot read: {first}")]
+    def fixed_value(self, e: sympy.Expr) -> sympy.Expr | None:
+        """The side with derive's values for the names and the writer's wrong counts put back to the right ones."""
         try:
-            q = self.ref.resolve(first.expr, lhs=True) if isinstance(first.expr, sympy.Symbol) else None
-            if q and q[0] == "sym":
+            subs: dict = {}
+            for s in ordered_symbols(e):
+                key = self.ref.resolve(s)
+                if key[0] in ("sym", "size-rule", "hyper"):
+                    return None
+                subs[s] = self.ref.values[key]
+            for a in e.atoms(sympy.Integer):
+                if int(a) in self.aux["fix"]:
+                    subs[a] = sympy.Integer(self.aux["fix"][int(a)])
+            return num(e.xreplace(subs))
+        except (Unresolved, ArithmeticError, TypeError, ValueError, KeyError):
+            return None
+
+    # ------------------------------------------------------------------------------------------ reading
+    def _sides(self, stmt: Statement, parsed: list) -> tuple[list, list[str]]:
+        """[(segment index, text, parsed)], the writer's label names: a ``C1:`` or ``(7 × 7, s = 2):`` lead taken
+        off the first side, an empty first side (a blanked ``\\text{fc6}``) dropped, an empty ``( )`` left by a
+        blanked remark taken off the end of a side."""
+        sides, names = [], []
+        for k, (seg, p) in enumerate(zip(stmt.segments, parsed)):
+            text = seg.text
+            new = re.sub(r"\(\s*\)\s*$", "", text).strip()
+            if k == 0:
+                new = re.sub(r"^\(\s*[^()]*\)\s*:\s*", "", new)
+                m = re.match(r"^([A-Za-z][A-Za-z0-9_.\\{} ]*?)\s*:\s*(\S.*)$", new)
+                if m and NAME_RE.fullmatch(norm_name(m.group(1))):
+                    names.append(m.group(1))
+                    new = m.group(2)
+                if not new:
+                    continue
+            if new != text.strip() or (k == 0 and isinstance(p, DeriveError) and new != text):
+                try:
+                    p = parse_segment(new, "e", frozenset(), where=f"line {stmt.line}")
+                except DeriveError as exc:
+                    p = exc
+            sides.append((k, new, p))
+        return sides, names
+
+    def _layer_groups(self, names: list[str], remark: str) -> tuple[list[tuple[int, ...]], list[str]]:
+        groups, unknown = [], []
+        for n in names + [r for r in remark.split(";") if r.strip()]:
+            found = self.facts.layers_named(n)
+            if found:
+                groups.extend(g for g in found if g not in groups)
+            elif n in names:
+                unknown.append(norm_name(n))
+        return groups, unknown
+
+    # ------------------------------------------------------------------------------------------ judging
+    def judge(self, stmt: Statement, parsed: list[Parsed | DeriveError]) -> list[Judgment]:
+        sides, names = self._sides(stmt, parsed)
+        if not sides:
+            return [Judgment(0, "unverifiable", found=stmt.segments[0].text, message="nothing to check")]
+        k0, text0, first = sides[0]
+        if isinstance(first, DeriveError):
+            return [Judgment(k0, "unverifiable", found=stmt.segments[k0].text, message=f"cannot read: {first}")]
+        groups, unknown = self._layer_groups(names, stmt.remark)
+        bare_name = norm_name(text0)
+        if not groups and NAME_RE.fullmatch(bare_name) and first.expr.free_symbols and \
+                self.facts.layers_named(bare_name) and \
+                not (isinstance(first.expr, sympy.Symbol) and self._resolves(first.expr)):
+            groups = self.facts.layers_named(bare_name)
+            return self._layer(stmt, sides[1:], groups, bare_name, named_lhs=True)
+        q = None
+        if isinstance(first.expr, sympy.Symbol):
+            try:
+                q = self.ref.resolve(first.expr, lhs=True)
+            except Unresolved as exc:
+                if not groups:
+                    return [Judgment(k0, "unverifiable", found=stmt.segments[k0].text, message=str(exc))]
+        if q is not None:
+            if q[0] == "sym":
                 return self._general(stmt, parsed, q)
-            target = sympy.Integer(self.ref.values[q]) if q else self.value(first.expr)
-        except Unresolved as exc:
-            return [Judgment(0, "unverifiable", found=stmt.segments[0].text, message=str(exc))]
-        except (ArithmeticError, TypeError, ValueError):
-            return [Judgment(0, "unverifiable", found=stmt.segments[0].text, message="cannot evaluate it")]
+            if q[0] == "size-rule":
+                return self._size_rule(stmt, sides, q)
+            if q[0] == "hyper":
+                return self._hyper(stmt, sides, q[1])
+            if q[0] in ("H", "W"):
+                return self._size_named(stmt, sides, q)
+            if q[0] in ("r", "j") and len(q) == 2:
+                return self._rf_numbered(stmt, sides, q)
+            if q[0] in ("r", "j") and self._running(sides):
+                return self._rf_running(stmt, sides, q[0])
+            return self._named(stmt, sides, q)
+        if first.expr.free_symbols:
+            try:
+                self.value(first.expr)
+            except Unresolved as exc:
+                return [Judgment(k0, "unverifiable", found=stmt.segments[k0].text, message=str(exc))]
+        if groups:
+            return self._layer(stmt, sides, groups, "", named_lhs=False)
+        return self._unnamed_chain(stmt, sides, unknown)
+
+    def _resolves(self, e: sympy.Expr) -> bool:
+        try:
+            for s in ordered_symbols(e):
+                self.ref.resolve(s)
+            return True
+        except Unresolved:
+            return False
+
+    # -------------------------------------------------------------------- named totals (N, r at the target)
+    def _named(self, stmt: Statement, sides: list, q: tuple, alt: Any = None, diagnose=None) -> list[Judgment]:
+        """Each side against the named quantity's value; a side is also right given the writer's own numbers
+        (``alt``, or the side's formula with the writer's wrong counts put back to the right ones)."""
+        target = sympy.Integer(self.ref.values[q])
         out: list[Judgment] = []
-        flagged, prev, written, written_approx = False, None, None, False
-        for k in range(1, len(parsed)):
-            seg, p = stmt.segments[k], parsed[k]
+        flagged, prev, written, written_approx, ecf = False, None, None, False, None
+        for k, text, p in sides[1:]:
+            seg = stmt.segments[k]
             bad = unreadable_side(k, seg, p)
             if bad is not None:
                 out.append(bad)
@@ -163,24 +264,53 @@ class CnnJudge:
             except Unresolved as exc:
                 out.append(Judgment(k, "unverifiable", found=seg.text, message=str(exc)))
                 continue
-            tol = tolerance(seg.text, target, p.literals)
-            if seg.rel == "=" and target.is_Integer and not any("." in x for x in p.literals):
-                tol = 0   # counts are exact: "= 884990" for 884992 is a slip, not a rounding (≈ may round)
-            if _close(v, target, tol) or _floored(v, target, seg.rel, stmt.segments[0].text):
+            except (ArithmeticError, TypeError, ValueError):
+                out.append(Judgment(k, "unverifiable", found=seg.text, message="cannot evaluate it"))
+                continue
+            tol = self._tol(seg, text, target, p)
+            if _close(v, target, tol) or _floored(v, target, seg.rel, stmt.segments[0].text) or \
+                    self._scaled(stmt, seg, text, v, target, p):
                 out.append(Judgment(k, "ok", found=seg.text))
+            elif ecf is not None and (_close(v, ecf, self._tol(seg, text, ecf, p))
+                                      or self._scaled(stmt, seg, text, v, ecf, p)):
+                out.append(Judgment(k, "carried", found=seg.text))
+            elif alt is not None and not flagged and v == alt:
+                out.append(Judgment(k, "carried", found=seg.text))
+                ecf = v
+            elif not flagged and p.expr.atoms(sympy.Symbol) | p.expr.atoms(sympy.Integer) and \
+                    (fv := self.fixed_value(p.expr)) is not None and _close(fv, target, tol) and \
+                    not _close(v, fv, tol):
+                out.append(Judgment(k, "carried", found=seg.text))   # the right formula of the writer's numbers
+                ecf = v
             elif flagged and prev is not None and _close(v, prev, tolerance(seg.text, prev, p.literals)):
                 out.append(Judgment(k, "carried", found=seg.text))
             else:
-                out.append(self._wrong(k, seg.text, v, target, q))
+                out.append(diagnose(k, seg.text, v, target) if diagnose else self._wrong(k, seg.text, v, target, q))
                 flagged = True
+                if v.is_Integer and abs(v) >= 100:
+                    self.aux["fix"][int(v)] = int(target)
             prev = v
             if not p.expr.free_symbols and (seg.rel != "≈" or written is None or written_approx):
                 written, written_approx = v, seg.rel == "≈"   # "= 14714688 ≈ 1.47 × 10^7" carries the exact one
-        if q and written is not None:
+        if written is not None:
             self.state.env[q] = written
-        if not q and not flagged:
-            out.extend(self._unnamed(stmt, target))
+            if written.is_Integer and abs(written) >= 100 and written != target:
+                self.aux["fix"][int(written)] = int(target)   # the writer's carried total stands for the right one
         return out
+
+    def _tol(self, seg, text: str, target: Any, p: Parsed) -> Any:
+        if seg.rel == "=" and target.is_Integer and not any("." in x for x in p.literals):
+            return 0   # counts are exact: "= 884990" for 884992 is a slip, not a rounding (≈ may round)
+        return tolerance(text, target, p.literals)
+
+    def _scaled(self, stmt: Statement, seg, text: str, v: Any, target: Any, p: Parsed) -> bool:
+        """``≈ 61.1\\text{M}``: a count written in thousands, millions or billions (the unit is a remark)."""
+        units = {_UNITS[w] for w in re.findall(r"[A-Za-z]+", stmt.remark) if w in _UNITS}
+        for e in sorted(units):
+            scaled = target / sympy.Integer(10) ** e
+            if _close(v, scaled, tolerance(text, scaled, p.literals)):
+                return True
+        return False
 
     def _wrong(self, k: int, text: str, v: Any, target: Any, q: tuple | None) -> Judgment:
         diag = ""
@@ -192,26 +322,6 @@ class CnnJudge:
         if diag:
             msg = f"{MISCONCEPTIONS[diag].title}: {MISCONCEPTIONS[diag].explanation} (expected {target})"
         return Judgment(k, "wrong", expected=str(target), found=text.strip(), message=msg, diagnosis=diag)
-
-    def _unnamed(self, stmt: Statement, value: Any) -> list[Judgment]:
-        """A bare count that equals the count without biases (and no count derive knows) is diagnosed."""
-        if not (isinstance(value, sympy.Integer) or (value.is_Rational and value.q == 1)):
-            return []
-        if int(value) in self.ref.known:
-            return []
-        for key, nb in self.ref.no_bias.items():
-            if int(value) == nb:
-                m = MISCONCEPTIONS["params-no-bias"]
-                return [Judgment(0, "wrong", expected=str(self.ref.values[key]), found=stmt.segments[0].text.strip(),
-                                 message=f"{m.title}: {m.explanation} (with biases: {self.ref.values[key]})",
-                                 diagnosis="params-no-bias")]
-        return []
-
-
-def _floored(v: Any, target: Any, rel: str, lhs: str) -> bool:
-    """``(224 + 2·2 - 11)/4 + 1 = 55``: an output size is the floor of the division, written without ⌊⌋."""
-    return (rel == "=" and "/" in lhs or "frac" in lhs) and target.is_Rational and not target.is_Integer \
-        and v.is_Integer and v == sympy.floor(target)
 
 
 def _show(sym: sympy.Basic) -> str:

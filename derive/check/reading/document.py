@@ -128,7 +128,11 @@ _TEXT_RE = re.compile(r"\\(?:text|textrm|textit|textbf|mbox|mathrm)\s*\{")
 _KEEP_TEXT = set(PLAIN_FUNCS) | {"log", "ReLU", "sign", "sgn", "softmax"}
 _SPACING_RE = re.compile(r"\\(?:,|;|!|:|\s)|\\(?:dots|ldots|cdots)(?![a-zA-Z])|\\(?:displaystyle|nonumber|notag)"
                          r"(?![a-zA-Z])|\\(?:begin|end)\{(?:aligned|split|gathered)\}")
-_SEPARATOR_RE = re.compile(r",?\s*\\q?quad(?![a-zA-Z])|;|,\s*(?=\\text)|\\(?:label|tag)\s*\{[^{}]*\}")
+# between statements: \quad, ;, a comma before \text, and a comma before another relation ("x = 3,\ y = 1":
+# at top level only, so f(x, y) and (1, 0) keep theirs)
+_SEPARATOR_RE = re.compile(r",?\s*\\q?quad(?![a-zA-Z])|;|,\s*(?=\\text)|\\(?:label|tag)\s*\{[^{}]*\}"
+                           r"|,(?=[^,=]*[^,=<>!:\\]=)")
+_SEPARATOR_OR_COLUMN_RE = re.compile(_SEPARATOR_RE.pattern + "|\x00")
 
 
 def _take_remarks(text: str) -> tuple[str, list[str]]:
@@ -245,12 +249,13 @@ def _read_block(newlines: list[int], body: str, start: int, labels, out: list[St
     rows = _split_rows(body)
     for r, (row, roff) in enumerate(rows):
         has_amp = "&" in row
+        row = _columns(row)
         row = row.replace("&", " ")
         lab = _LABEL_RE.match(row)
         if lab and lab.end() and (lab.group(1) or lab.group(2) or lab.group(3)):
             row = " " * lab.end() + row[lab.end():]
         row = _SPACING_RE.sub(lambda m: " " * len(m.group(0)), row)
-        pieces = _split_at(row, _SEPARATOR_RE)
+        pieces = _split_at(row, _SEPARATOR_OR_COLUMN_RE)
         for k, (piece, poff) in enumerate(pieces):
             stripped = piece.strip().rstrip(".,").strip()
             lead = re.match(r":\s*", stripped)   # "\text{conv1}: (…) = 23296": the colon after a label
@@ -262,6 +267,24 @@ def _read_block(newlines: list[int], body: str, start: int, labels, out: list[St
             for n, segs in enumerate(c for chain in _chains(stripped, offset) for c in _untuple(chain)):
                 _add(out, segs, newlines, labels, offset, remarks, r, inline,
                      continuable=(k == 0 and n == 0 and (adjacent or r > 0) and (has_amp or r == 0)))
+
+
+_COLUMN = "\x00"   # marks where an align row starts its next equation (never in text: NULs are refused on reading)
+
+
+def _columns(row: str) -> str:
+    """``v_1 &= v_0^2 = 1.44 & \\dot v_1 &= 2 v_0 \\dot v_0``: align's columns come in pairs, so every second ``&``
+    (at top level) starts another equation -- when what follows it is one (has a relation); it is marked so the
+    row is read as two statements, not as one chain through "1.44 \\dot v_1"."""
+    amps = [m.start() for m in _top_level(row, re.compile(r"(?<!\\)&"))]
+    if len(amps) < 2:
+        return row
+    chars = list(row)
+    for n in range(1, len(amps), 2):
+        column = row[amps[n] + 1:amps[n + 2] if n + 2 < len(amps) else len(row)]
+        if _REL_RE.search(column):
+            chars[amps[n]] = _COLUMN
+    return "".join(chars)
 
 
 def _add(out: list[Statement], segs: list[Segment], newlines: list[int], labels, offset: int, remarks: list[str],

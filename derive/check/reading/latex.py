@@ -83,13 +83,27 @@ def group_end(text: str, open_brace: int) -> int:
 
 # ------------------------------------------------------------------------------------------ parsing one segment
 
-_NUMBER_RE = re.compile(r"(?<![A-Za-z_^\\{])(\d+(?:\.\d*)?|\.\d+)")
+_NUMBER_RE = re.compile(r"(?<![A-Za-z_^\\\d.])(\d+(?:\.\d*)?|\.\d+)")   # after a brace too: \frac{0.5}{2}
 _PLAIN_SUB_RE = re.compile(
     r"(?<![\\A-Za-z])(?P<base>[A-Za-z]|\\(?:alpha|beta|gamma|delta|epsilon|varepsilon|eta|theta|lambda|mu|sigma|"
     r"tau|phi|psi|omega|xi|zeta|rho|nu|kappa|Delta|Theta|Lambda|Sigma|Phi|Psi|Omega))(?![A-Za-z])"
     r"\s*_\s*(?P<sub>\{\s*\\(?:mathrm|text|textrm|rm|mathit|operatorname)\s*\{[A-Za-z ]*\}\s*\}|\{[^{}]*\}|[A-Za-z0-9])")
 _DECO_RE = re.compile(r"\\(?P<deco>" + "|".join(sorted(_DECOS, key=len, reverse=True)) + r")(?![A-Za-z])\s*")
 _PARTIAL_RE = re.compile(r"\\[dt]?frac\s*\{\s*(?:\\partial|∂)")
+
+# Leibniz's d, written as a person does (\frac{dy}{dx}, \frac{\mathrm{d} y}{\mathrm{d} x}, dy/dx) and the slash
+# form of ∂ (\partial f/\partial x_1): all become \frac{\partial ·}{\partial ·}, which the partials pass reads. Only
+# a d followed by a name counts, so \frac{d}{c} (a quantity named d) is left alone.
+_Q = r"(?:\\(?:bar|hat|dot|tilde|overline|mathbf|boldsymbol)\s*\{[^{}]*\}|\\(?:bar|hat|dot|tilde)\s+[A-Za-z]|[A-Za-z])" \
+     r"(?:\s*_\s*(?:\{[^{}]*\}|[A-Za-z0-9]))?(?:\s*\^\s*(?:\{[^{}]*\}|[A-Za-z0-9]))?"
+_D = r"(?:d|\\mathrm\s*\{\s*d\s*\}|\\text\s*\{\s*d\s*\}|\\operatorname\s*\{\s*d\s*\})"
+_LEIBNIZ_FRAC_RE = re.compile(rf"\\([dt]?frac)\s*\{{\s*{_D}\s*({_Q})\s*\}}\s*\{{\s*{_D}\s*({_Q})\s*\}}")
+_SLASH_RE = re.compile(rf"(?<![A-Za-z\\])(?:{_D}|\\partial\s*|∂)\s*({_Q})\s*/\s*(?:{_D}|\\partial\s*|∂)\s*({_Q})")
+
+
+def _leibniz(t: str) -> str:
+    t = _LEIBNIZ_FRAC_RE.sub(lambda m: rf"\frac{{\partial {m.group(2)}}}{{\partial {m.group(3)}}}", t)
+    return _SLASH_RE.sub(lambda m: rf"\frac{{\partial {m.group(1)}}}{{\partial {m.group(2)}}}", t)
 
 
 _SCRIPT_RE = re.compile(r"[_^]\s*(?:\{[^{}]*\}|[A-Za-z0-9])|\\[A-Za-z]+")
@@ -108,8 +122,9 @@ def decimal_literals(text: str) -> list[str]:
 class _Reader:
     """Replaces written quantities by placeholder symbols the LaTeX parser reads reliably, then maps them back."""
 
-    def __init__(self, log_base: str, time_names: frozenset[str], where: str) -> None:
-        self.log_base, self.time_names, self.where = log_base, time_names, where
+    def __init__(self, log_base: str, time_names: frozenset[str], where: str,
+                 defined: frozenset[str] = frozenset()) -> None:
+        self.log_base, self.time_names, self.where, self.defined = log_base, time_names, where, defined
         self.table: dict[str, sympy.Symbol] = {}
 
     def placeholder(self, sym: sympy.Symbol) -> str:
@@ -129,10 +144,13 @@ class _Reader:
         t = _norms(t)
         t = self._floors(t)
         t = self._sign(t)
+        t = _leibniz(t)
         t = self._partials(t)
         t = self._primed(t)
         t = self._decorated(t)
         t = self._subscripted(t)
+        if "e" in self.defined:   # the sheet's own e (Olah's e = c·d); e^{…} is still the exponential
+            t = re.sub(r"(?<![\\A-Za-z{])e(?![A-Za-z_^}]|\s*\^)", lambda m: self.placeholder(Written("", "e")), t)
         t = self._time_indexed(t)
         t = _unbrace_arguments(t)
         t = _function_arguments(t)
@@ -190,7 +208,7 @@ class _Reader:
                 m = pat.search(t)
                 if not m:
                     break
-                inner = _Reader(self.log_base, self.time_names, self.where).parse(m.group(1))
+                inner = _Reader(self.log_base, self.time_names, self.where, self.defined).parse(m.group(1))
                 t = t[:m.start()] + self.placeholder(fn(inner)) + t[m.end():]
         return t
 
@@ -225,7 +243,7 @@ class _Reader:
             t = t[:m.start()] + self.placeholder(sym) + t[den_end:]
 
     def _inner(self, text: str) -> sympy.Expr:
-        inner = _Reader(self.log_base, self.time_names, self.where)
+        inner = _Reader(self.log_base, self.time_names, self.where, self.defined)
         return inner.parse(_unwrap(text))
 
     def _decorated(self, t: str) -> str:
@@ -399,10 +417,13 @@ class Parsed:
 
 
 def parse_segment(text: str, log_base: str = "e", time_names: frozenset[str] = frozenset(),
-                  where: str | None = None) -> Parsed:
-    """One segment -> SymPy, with :class:`Written` / :class:`WrittenPartial` symbols for the named quantities."""
+                  where: str | None = None, defined: frozenset[str] = frozenset()) -> Parsed:
+    """One segment -> SymPy, with :class:`Written` / :class:`WrittenPartial` symbols for the named quantities.
+
+    ``defined``: names the sheet itself defines that would otherwise be constants (``e = c \\cdot d``: then a
+    lone ``e`` is that quantity, while ``e^{x}`` stays the exponential)."""
     check_limits(text, where)   # size and nesting first: everything below is linear in a bounded text
-    reader = _Reader(str(log_base), frozenset(time_names), where or "")
+    reader = _Reader(str(log_base), frozenset(time_names), where or "", frozenset(defined))
     expr = reader.parse(text)
     check_size(expr, where)
     return Parsed(expr, decimal_literals(text))

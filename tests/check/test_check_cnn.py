@@ -1,0 +1,138 @@
+"""The CNN checker on small sheets: lines judged as quantities of the network, in the writer's notation.
+
+Every number here was worked out by hand (or with torch.nn modules), not with derive: AlexNet conv1 is
+(11·11·3 + 1)·64 = 23296, its output ⌊(224 + 4 − 11)/4⌋ + 1 = 55, pool5's receptive field 195 with jump 32; ResNet-18's
+layer2 is 525568 with the downsample branch (8192 + 256 of it); LeNet-5's F6 is (120 + 1)·84 = 10164.
+"""
+from __future__ import annotations
+
+import pytest
+
+from derive import cnn
+from derive.check import check
+from derive.check.cnn.facts import Facts
+
+
+def _wrong(sheet: str, problem: dict) -> list[tuple[int, str]]:
+    report = check(sheet, problem, isolate=False)
+    assert not [f for f in report.findings if f.verdict == "unverifiable"], \
+        [f.to_dict() for f in report.findings if f.verdict == "unverifiable"]
+    return [(f.line, f.diagnosis) for f in report.findings if f.verdict == "wrong"]
+
+
+ALEX = {"kind": "cnn", "preset": "alexnet"}
+ALEX5 = {"kind": "cnn", "preset": "alexnet", "layer": "pool5"}
+R18 = {"kind": "cnn", "preset": "resnet18"}
+LENET = {"kind": "cnn", "preset": "lenet5"}
+VGG16 = {"kind": "cnn", "preset": "vgg16"}
+
+
+@pytest.mark.parametrize("preset,name,layer", [
+    ("alexnet", "conv2", "features.3"), ("alexnet", "CONV5", "features.10"), ("alexnet", "fc6", "classifier.1"),
+    ("alexnet", "FC8", "classifier.6"), ("alexnet", "fc2", "classifier.4"), ("alexnet", "pool2", "features.5"),
+    ("alexnet", r"\text{features.0}", "features.0"), ("lenet5", "C1", "c1"), ("lenet5", "S4", "s4"),
+    ("lenet5", "F6", "f6"), ("lenet5", "conv3", "c5"), ("lenet5", "fc1", "f6"), ("lenet5", "output", "output"),
+    ("vgg16", r"conv4\_2", "features.19"), ("resnet18", "layer2.0.conv1", "layer2.0.conv1"),
+    ("resnet18", "fc", "fc"),
+])
+def test_layer_names(preset, name, layer):
+    an = cnn.analyse(cnn.preset(preset))
+    readings = Facts(an, an.feature_layer().name).layers_named(name)
+    assert [an.layers[i].name for i in readings[0]] == [layer]
+
+
+@pytest.mark.parametrize("name", ["layer3", "layer2.1"])
+def test_stage_names_are_groups(name):
+    an = cnn.analyse(cnn.preset("resnet18"))
+    (group,) = Facts(an, an.feature_layer().name).layers_named(name)
+    assert len(group) > 1 and all(an.layers[i].name.startswith(name + ".") for i in group)
+
+
+@pytest.mark.parametrize("sheet,problem,wrong", [
+    # per-layer counts by name: right, without bias, a plain slip
+    (r"$$\text{conv1}: (11 \times 11 \times 3 + 1) \times 64 = 23296$$", ALEX, []),
+    (r"$$\text{conv1}: 11 \times 11 \times 3 \times 64 = 23232$$", ALEX, [(1, "params-no-bias")]),
+    (r"$$\text{fc7}: (4096 + 1) \times 4096 = 16781312$$", ALEX, []),
+    (r"$$FC7 = 16781000$$", ALEX, [(1, "")]),
+    ("$$C3 = (5 \\cdot 5 \\cdot 6 + 1) \\cdot 16 = 2416$$", LENET, []),
+    ("- F6: $F6 = 120 \\cdot 84 = 10080$", LENET, [(1, "params-no-bias")]),
+    # a stage without its downsample branch, by name and by value
+    (r"$$\text{layer2}: 9 \cdot 64 \cdot 128 + 3 \cdot 9 \cdot 128^2 + 4 \cdot 256 = 517120$$", R18, [(1, "")]),
+    ("layer2: $9 \\cdot 64 \\cdot 128 + 3 \\cdot 9 \\cdot 128^2 + 4 \\cdot 256 = 517120$", R18, [(1, "")]),
+    (r"$$\text{layer2}: 9 \cdot 64 \cdot 128 + 3 \cdot 9 \cdot 128^2 + 64 \cdot 128 + 5 \cdot 256 = 525568$$", R18, []),
+    # a count in millions
+    (r"$$N = 61100840 \approx 61.1\text{M}$$", ALEX, []),
+])
+def test_layer_counts(sheet, problem, wrong):
+    assert _wrong(sheet, problem) == wrong
+
+
+@pytest.mark.parametrize("sheet,wrong", [
+    # named sizes; the padding dropped, the stride ignored; ECF from the writer's own size
+    (r"$$H_1 = \lfloor (224 + 2 \cdot 2 - 11)/4 \rfloor + 1 = 55$$", []),
+    (r"$$H_1 = \lfloor (224 - 11)/4 \rfloor + 1 = 54$$", [(1, "")]),
+    ("$$H_1 = 54$$\n\n$$H_2 = \\lfloor (54 - 3)/2 \\rfloor + 1 = 26$$", [(1, "")]),
+    (r"$$H_3 = 27$$", []),
+    (r"$$\text{conv1}: \lfloor (224 + 4 - 11)/1 \rfloor + 1 = 218$$", [(1, "")]),
+    # unnamed formulas, matched to the layer by their numbers and place
+    ("conv1: $\\frac{224 - 11 + 4}{4} + 1 = 55$\n\npool1: $\\frac{55 - 3}{2} + 1 = 27$\n\n"
+     "conv2: $\\frac{27 - 5}{1} + 1 = 23$\n\npool2: $\\frac{23 - 3}{2} + 1 = 11$", [(5, "")]),
+    # the general rule and square maps
+    (r"$$H_{out} = \lfloor (H_{in} + 2p - k)/s \rfloor + 1$$", []),
+    (r"$$n_{out} = (n - k)/s + 1$$", [(1, "")]),
+    (r"$$W_l = H_l$$", []),
+    ("conv1 ($k = 11$, $s = 4$, $p = 2$)", []),
+])
+def test_sizes(sheet, wrong):
+    assert _wrong(sheet, ALEX) == wrong
+
+
+@pytest.mark.parametrize("sheet,wrong", [
+    # the recurrence with the writer's own numbers carried forward: only the slip is flagged
+    ("$$r_1 = 11 \\qquad j_1 = 4$$\n$$r_2 = 11 + 2 \\cdot 4 = 19 \\qquad j_2 = 8$$", []),
+    ("$$r_1 = 11 \\qquad j_1 = 1$$\n$$r_2 = 11 + 2 \\cdot 1 = 13 \\qquad j_2 = 2$$\n$$r_3 = 13 + 4 \\cdot 2 = 21$$",
+     [(1, "")]),
+    ("$$r_1 = 11$$\n$$r_2 = 11 + 2 = 13$$", [(2, "")]),
+    # a bare r stepped along the path, and the final answer
+    ("conv1 $r = 1 + 10 = 11$, $j = 4$, pool1 $r = 11 + 2 \\cdot 4 = 19$\n\nSo $r = 195$.", []),
+    ("$$r = 195$$", []),
+    ("$$r = 67$$", [(1, "")]),
+])
+def test_receptive_field(sheet, wrong):
+    assert _wrong(sheet, ALEX5) == wrong
+
+
+@pytest.mark.parametrize("sheet,wrong", [
+    # a total of the writer's numbers: right given their slip, flagged where the slip is
+    ("$$N_{fc} = 37752832 + 16781312 + 4097000 = 58613144$$\n$$N = 2469696 + 58613144 = 61082840$$", [(1, "")]),
+    ("$$N_{fc} = 58613144$$\n$$N = N_{conv} + N_{fc} = 61082840$$", [(1, "")]),
+    ("$$N = 2469696 + 58613144 = 61082840$$", [(1, "")]),
+])
+def test_totals_carry_the_writers_numbers(sheet, wrong):
+    assert _wrong(sheet, ALEX) == wrong
+
+
+def test_lenet_bias_slip_then_total():
+    sheet = ("- C1: $6 \\times (25 + 1) = 156$\n- F6: $120 \\times 84 = 10080$\n\n"
+             "$N = 156 + 2416 + 48120 + 10080 + 850 = 61622$")
+    assert _wrong(sheet, LENET) == [(2, "params-no-bias")]
+
+
+def test_weights_only_sheet_is_not_flagged_per_layer():
+    # no bias counted anywhere yet: a bare weight count is the writer's convention, not a slip (the total is)
+    sheet = "$$11 \\times 11 \\times 3 \\times 64 = 23232$$\n$$5 \\times 5 \\times 64 \\times 192 = 307200$$"
+    assert _wrong(sheet, ALEX) == []
+
+
+def test_dilation_ignored():
+    sheet = ("$$H_1 = 28, \\quad W_1 = 28$$\n\n$$H_2 = W_2 = 14$$\n\n$$H_3 = (14 - 3)/1 + 1 = 12$$\n\n"
+             "$$H_4 = \\lceil (12 - 2)/2 \\rceil + 1 = 6$$")
+    report = check(sheet, {"kind": "cnn", "spec": "examples/cnn_tiny.json"}, isolate=False)
+    wrong = [f for f in report.findings if f.verdict == "wrong"]
+    assert [f.line for f in wrong] == [5] and "dilation" in wrong[0].message
+
+
+def test_vgg_block_table_is_clean():
+    sheet = ("Block 1: conv1_1 $r = 1 + 2 \\cdot 1 = 3$, conv1_2 $r = 3 + 2 = 5$, pool1 $r = 5 + 1 = 6$, $j = 2$\n\n"
+             "Block 2: conv2_1 $r = 6 + 2 \\cdot 2 = 10$, conv2_2 $r = 14$, pool2 $r = 14 + 1 \\cdot 2 = 16$, $j = 4$")
+    assert _wrong(sheet, {"kind": "cnn", "preset": "vgg16", "layer": "pool5"}) == []
