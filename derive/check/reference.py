@@ -21,6 +21,7 @@ from typing import Any, Mapping
 import sympy
 
 from derive.autodiff.sweeps import AutodiffResult, forward_tangents, forward_values, partial_values, reverse_adjoints
+from derive.autodiff.graph import Graph
 from derive.autodiff.notation import bar, dot
 from derive.check.reading.document import Written, WrittenPartial
 from derive.compare import Draw, canonical, num, ordered_symbols, same_function, sample_points, shape

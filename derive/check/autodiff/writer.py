@@ -20,7 +20,6 @@ from typing import Any
 import sympy
 
 from derive.autodiff.graph import Graph, Node, build_graph
-from derive.autodiff.notation import node_symbol
 from derive.check.reading.document import Written
 from derive.check.reference import OUTPUT_NAMES, Reference, _norm_name
 from derive.compare import canonical, ordered_symbols

@@ -133,6 +133,25 @@ class CnnJudge(RecurrenceJudging, SizeJudging, CountJudging):
         self.aux = aux
 
     # ------------------------------------------------------------------------------------------ values
+    def evaluated(self, stmt: Statement, sides: list, out: list[Judgment], errors: tuple = (Unresolved,),
+                  why: str = ""):
+        """(k, text, parsed side, segment, value) of every right side that reads and evaluates; the others get
+        their unverifiable verdict in ``out`` (``why``, or the reason the value is unknown)."""
+        for k, text, p in sides[1:]:
+            seg = stmt.segments[k]
+            bad = unreadable_side(k, seg, p)
+            if bad is not None:
+                out.append(bad)
+                continue
+            try:
+                v = self.value(p.expr)
+            except errors as exc:
+                # an unknown name says which; arithmetic that fails says only that (no internal text)
+                said = str(exc) if isinstance(exc, Unresolved) else ""
+                out.append(Judgment(k, "unverifiable", found=seg.text, message=why or said or "cannot evaluate it"))
+                continue
+            yield k, text, p, seg, v
+
     def value(self, e: sympy.Expr) -> sympy.Expr:
         subs = {}
         for s in ordered_symbols(e):
@@ -253,20 +272,8 @@ class CnnJudge(RecurrenceJudging, SizeJudging, CountJudging):
         target = sympy.Integer(self.ref.values[q])
         out: list[Judgment] = []
         flagged, prev, written, written_approx, ecf = False, None, None, False, None
-        for k, text, p in sides[1:]:
-            seg = stmt.segments[k]
-            bad = unreadable_side(k, seg, p)
-            if bad is not None:
-                out.append(bad)
-                continue
-            try:
-                v = self.value(p.expr)
-            except Unresolved as exc:
-                out.append(Judgment(k, "unverifiable", found=seg.text, message=str(exc)))
-                continue
-            except (ArithmeticError, TypeError, ValueError):
-                out.append(Judgment(k, "unverifiable", found=seg.text, message="cannot evaluate it"))
-                continue
+        for k, text, p, seg, v in self.evaluated(stmt, sides, out, (Unresolved, ArithmeticError, TypeError,
+                                                                    ValueError)):
             tol = self._tol(seg, text, target, p)
             if _close(v, target, tol) or _floored(v, target, seg.rel, stmt.segments[0].text) or \
                     self._scaled(stmt, seg, text, v, target, p):

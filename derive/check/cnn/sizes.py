@@ -31,6 +31,8 @@ _N, _P, _K, _ST, _D = (sympy.Symbol(x) for x in ("n", "p", "k", "s", "d"))
 _RULE = sympy.floor((_N + 2 * _P - _D * (_K - 1) - 1) / _ST) + 1
 
 
+_UNKNOWN = (Unresolved, ArithmeticError, TypeError, ValueError)   # a side whose value cannot be known
+
 class SizeJudging:
     """The output-size part of :class:`~derive.check.cnn.judge.CnnJudge` (a mixin)."""
 
@@ -89,17 +91,7 @@ class SizeJudging:
             return self._named(stmt, sides, q)
         st = self.facts.size_steps[n - 1]
         out, last, flagged = [], None, False
-        for k, text, p in sides[1:]:
-            seg = stmt.segments[k]
-            bad = unreadable_side(k, seg, p)
-            if bad is not None:
-                out.append(bad)
-                continue
-            try:
-                v = self.value(p.expr)
-            except (Unresolved, ArithmeticError, TypeError, ValueError) as exc:
-                out.append(Judgment(k, "unverifiable", found=seg.text, message=str(exc) or "cannot evaluate it"))
-                continue
+        for k, text, p, seg, v in self.evaluated(stmt, sides, out, _UNKNOWN):
             verdict = None if flagged and last is not None and v == last else self._size_verdict(st, axis, v, text, k)
             if verdict is None:
                 out.append(Judgment(k, "ok" if v == st.n_out[axis] else "carried", found=seg.text))
@@ -175,17 +167,7 @@ class SizeJudging:
         for st in self.facts.by_index.values():
             have |= set({"k": st.k + (st.extent(0), st.extent(1)), "s": st.s, "p": st.p, "d": st.d}[what])
         out = []
-        for k, text, p in sides[1:]:
-            seg = stmt.segments[k]
-            bad = unreadable_side(k, seg, p)
-            if bad is not None:
-                out.append(bad)
-                continue
-            try:
-                v = self.value(p.expr)
-            except (Unresolved, ArithmeticError, TypeError, ValueError):
-                out.append(Judgment(k, "unverifiable", found=seg.text, message=f"{what} of which layer?"))
-                continue
+        for k, text, p, seg, v in self.evaluated(stmt, sides, out, _UNKNOWN, f"{what} of which layer?"):
             out.append(Judgment(k, "ok", found=seg.text) if v in have else
                        Judgment(k, "unverifiable", found=seg.text,
                                 message=f"no layer of {self.ref.an.network.name} has {what} = {text.strip()}; "

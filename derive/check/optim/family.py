@@ -327,9 +327,9 @@ class FamilyReference:
                     cur[rec.key] = take("g'" if rec.assign else rec.key, k, val)
                 if not any(rec.assign for rec in r.recurrences):
                     take("g'", k, cur["g"])
-                step = sum(self._apply("w", lambda s_, t, i=i: r.update(s_, t)[i], rewrite, known, sympy.Integer(k))
-                           for i in range(len(r.update(_ph, T))))
-                w = take("w", k + 1, cur["w"] - float(num(sympy.sympify(step).xreplace(hyper), exact=False)))
+                step = sympy.Add(*(self._apply("w", lambda s_, t, i=i: r.update(s_, t)[i], rewrite, known,
+                                               sympy.Integer(k)) for i in range(len(r.update(_ph, T)))))
+                w = take("w", k + 1, cur["w"] - float(num(step.xreplace(hyper), exact=False)))
             except (Unresolved, ArithmeticError, TypeError, ValueError):
                 break
         out = (expected, used)
