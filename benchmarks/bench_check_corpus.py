@@ -2,6 +2,10 @@
 
     python benchmarks/bench_check_corpus.py [--dir tests/data/check/corpus] [--json]
 
+Three corpora, each written by someone who had not read derive's checker: ``corpus`` (70 sheets, the yardstick the
+checker was built against), ``holdout`` (40) and ``holdout2`` (30), each scored first before anything was changed
+for it (their READMEs list the sheets; the figures are in the closing notes of the issue).
+
 Each sheet is a JSON problem, a line ``---``, then the solution (see the corpus README). A line ending in
 ``%WRONG:<id>`` holds a marked mistake with its misconception id, ``%WRONG`` a plain slip (no diagnosis expected);
 every other line is correct work, or correct given the writer's own earlier mistake (error carried forward). The

@@ -27,6 +27,7 @@ from derive.check.reference import OUTPUT_NAMES, Reference, Unresolved
 from derive.check.report import Finding, Report
 from derive.errors import DeriveError, InputError, LimitError
 from derive.check.reading.document import Statement, Written, parse_segment, read
+from derive.check.reading.leibniz import FUNCTION_DEFINITION_RE
 from derive.settings import LIMITS
 from derive.compare import ordered_symbols
 
@@ -112,8 +113,15 @@ class _Checker:
 
 
 def sheet_defines(statements: list[Statement]) -> frozenset[str]:
-    """Constants' names the sheet defines as its own quantities (``e = c \\cdot d``): read as those from then on."""
-    return frozenset(n for n in ("e",) if any(s.segments[0].text.strip() == n for s in statements))
+    """What the sheet defines that would otherwise read differently: constants' names as its own quantities
+    (``e = c \\cdot d``), and its own functions of the inputs (``g(x) = …`` gives ``"g()"``: g(2) is then g's
+    value, not g times 2)."""
+    out = {n for n in ("e",) if any(s.segments[0].text.strip() == n for s in statements)}
+    for s in statements:
+        m = FUNCTION_DEFINITION_RE.fullmatch(s.segments[0].text) if len(s.segments) > 1 else None
+        if m:
+            out.add(m.group(1) + "()")
+    return frozenset(out)
 
 
 _SANDBOXES: dict[int, tuple[Problem, Sandbox]] = {}

@@ -81,6 +81,14 @@ MISCONCEPTIONS: dict[str, Misconception] = {m.id: m for m in (
     Misconception("no-root", "square root missing",
                   "the step divides by the root of the accumulated squares, sqrt(v) + ε, not by v + ε", ("optim",),
                   "the update without the root", r"\sqrt{v^{t}} + \epsilon"),
+    Misconception("decay-coupled", "AdamW's decay added to the gradient",
+                  "AdamW decouples weight decay: w ← w − ηλw beside the Adam step; adding λw to the gradient is "
+                  "Adam's L2, which the moments then rescale", ("optim",), "the gradient g + λw fed to the moments",
+                  r"w^{t} - \eta \lambda w^{t} - \eta \frac{\hat m^{t}}{\sqrt{\hat v^{t}} + \epsilon}"),
+    Misconception("decay-decoupled", "L2 weight decay taken as decoupled",
+                  "PyTorch's weight_decay in Adam, RMSprop, Adagrad and SGD is L2: λw is added to the gradient "
+                  "before the moments, not subtracted from the weight beside the step", ("optim",),
+                  "the decay ηλw subtracted beside the step", r"g^{t} + \lambda w^{t}"),
     Misconception("norm-squared", "‖w‖ vs ‖w‖²",
                   "L2 regularisation adds λ‖w‖²; its gradient is 2λw, which ‖w‖ does not give", ("optim",),
                   "the regulariser λ‖w‖ in place of λ‖w‖²"),

@@ -102,22 +102,39 @@ class Reference:
             return self._resolve_partial(sym, lhs)
         if not isinstance(sym, Written):
             raise Unresolved(f"unknown symbol {sym}")
-        name = _norm_name(sym.base + sym.sub)
+        if sym.time.startswith("@"):   # f(0.6), f'(1): the function at a point, which must be the problem's
+            sym = self._at_point(sym)
+        if sym.deco == "grad":   # ∇f = (…, …): the k-th component is ∂f/∂ (k-th input differentiated by)
+            order = list(self.result.wrt or self.inputs)
+            k = int(sym.sub)
+            if not 1 <= k <= len(order):
+                raise Unresolved(f"∇{sym.base} has {len(order)} components, not {k}")
+            return ("adjoint", self.inputs[order[k - 1]])
+        name = written_name(sym) or _norm_name(sym.base + sym.sub)
         if sym.deco == "prime" and not sym.time and len(self.inputs) == 1 and \
                 (self.named.get(name) == self.out or (name not in self.named and sym.base in OUTPUT_NAMES)):
             return ("total", self.out, next(iter(self.inputs.values())))   # f'(x): one input, so no ambiguity
-        if not sym.deco and not sym.time and isinstance(self.named.get(name), sympy.Expr):
+        if written_name(sym) is not None and isinstance(self.named.get(name), sympy.Expr):
             return ("expr", name)
         # v_3' in a forward-mode trace is the tangent, as \dot v_3 is (a primed output with one input is f'(x))
-        kind = {"": "value", "bar": "adjoint", "dot": "tangent", "prime": "tangent"}.get(sym.deco)
+        kind = {"": "value", "bar": "adjoint", "dot": "tangent", "prime": "tangent",
+                **dict.fromkeys(NAME_DECOS, "value")}.get(sym.deco)
         if kind is None or sym.time or (sym.deco == "prime" and not sym.sub and name not in self.named):
             # L' alone (no node number or name of this sheet): a derivative of what? Not this problem's quantity
             raise Unresolved(f"{_show(sym)} is not a quantity of this problem")
         i = self._index(sym)
         return (kind, i)
 
+    def _at_point(self, sym: Written) -> Written:
+        args = sorted(sympy.Rational(a) for a in sym.time[1:].split(","))
+        given = sorted(self.point.values())
+        if len(args) != len(given) or any(abs(a - b) > sympy.Rational(1, 10 ** 9) for a, b in zip(args, given)):
+            shown = f"{sym.base}{chr(39) if sym.deco == 'prime' else ''}({sym.time[1:].replace(',', ', ')})"
+            raise Unresolved(f"{shown} is at another point than the problem's: not checked")
+        return Written(sym.deco, sym.base, sym.sub, "")
+
     def _index(self, sym: Written) -> int:
-        if sym.base in self.letters and sym.sub:
+        if sym.base in self.letters and sym.sub and sym.deco not in NAME_DECOS:   # \hat v_2 is not node v_2
             try:
                 i = int(sym.sub)
             except ValueError:
@@ -127,12 +144,12 @@ class Reference:
                 lo, hi = min(self.node_sym), max(self.node_sym)
                 raise Unresolved(f"{_show(sym)}: there is no node {i} (nodes are {lo} … {hi})")
             return i
-        name = _norm_name(sym.base + sym.sub)
+        name = written_name(sym) or _norm_name(sym.base + sym.sub)
         if isinstance(self.named.get(name), int):
             return self.named[name]
         if name in self._norm_inputs:
             return self.inputs[self._norm_inputs[name]]
-        if not sym.sub and sym.base in OUTPUT_NAMES:
+        if not sym.sub and sym.base in OUTPUT_NAMES and sym.deco not in NAME_DECOS:   # ŷ is its own quantity
             return self.out
         raise Unresolved(f"{_show(sym)} is not a quantity of this problem")
 
@@ -184,6 +201,11 @@ class Reference:
             raise Unresolved("∂-fraction between quantities that are not nodes of this problem")
         if output_alias or (lhs and self.out in ks):
             return ("adjoint", js[0])
+        if p.total:   # dv_3/dx: the total derivative, even where x is also a direct operand (v_3 = x v_2)
+            for k in ks:
+                for j in js:
+                    if self.g[j].is_input:
+                        return ("total", k, j)
         # Several nodes may be the same function ((√u)² and u, b·b and b²): take the pair that is an edge.
         for k in ks:
             for j in js:
@@ -344,6 +366,26 @@ class Reference:
             total += f * (local if local is not None else num(t.local.xreplace(vals)))
         return total
 
+    def carried_total(self, k: int, i: int, env: Mapping[Key, sympy.Expr]) -> Any:
+        """∂v_k/∂x_i by the chain rule on the writer's own numbers: every local partial and node value they wrote
+        (a wrong ∂h/∂u of theirs included) and their derivatives of whole nodes (d/dx sin x²), the exact ones
+        elsewhere -- what their f'(x) comes to, carried forward. None when they wrote no such derivative."""
+        if not any(key[0] == "partial" or (key[0] == "total" and key[2] == i) for key in env):
+            return None
+        vals = {self.node_sym[n]: env.get(("value", n), self.values[n]) for n in self.node_sym}
+        t: dict[int, Any] = {}
+        for n in self.g.nodes:   # operands first
+            if n.is_input:
+                t[n.index] = sympy.S.One if n.index == i else sympy.S.Zero
+                continue
+            if ("total", n.index, i) in env and n.index != k:   # their d/dx sin(x^2), taken as it stands
+                t[n.index] = env[("total", n.index, i)]
+                continue
+            t[n.index] = sum((env.get(("partial", n.index, a)) if ("partial", n.index, a) in env
+                              else num(self.g.partial(n.index, a).xreplace(vals))) * t[a]
+                             for a in dict.fromkeys(n.args) if t.get(a, 0) != 0)
+        return num(t.get(k, sympy.S.Zero))
+
     def formula_in(self, terms: list[Term], seeds) -> sympy.Expr:
         total = sympy.S.Zero
         for t in terms:
@@ -362,6 +404,20 @@ class Reference:
 
 def _norm_name(name: str) -> str:
     return name.replace("{", "").replace("}", "").replace("_", "").replace("\\", "")
+
+
+# \hat y, \tilde x, \vec u name quantities of their own (a prediction, a candidate): only \bar, \dot and a prime
+# say "the adjoint / the tangent of".
+NAME_DECOS = frozenset({"hat", "tilde", "vec"})
+
+
+def written_name(sym: Any) -> str | None:
+    """The key of a written name (``z``, ``h_1`` -> ``h1``, ``\\hat y``), or None for a role (an adjoint, a
+    tangent), a time-indexed quantity or anything not written as a name."""
+    if not isinstance(sym, Written) or sym.time or (sym.deco and sym.deco not in NAME_DECOS):
+        return None
+    name = _norm_name(sym.base + sym.sub)
+    return rf"\{sym.deco}{{{name}}}" if sym.deco else name
 
 
 def _show(sym: Written) -> str:

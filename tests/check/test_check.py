@@ -486,3 +486,63 @@ def test_problem_file_errors_name_the_file_and_problem_for_check_and_solve(tmp_p
         load_problem(str(f))
     assert str(info.value).startswith("p.toml, problem 2a: field 'kind' must be str")
     assert str(solve(load(f)).errors[0]) == str(info.value)
+
+
+# ------------------------------------------------------------------------- lines as other people write them
+# (problem, sheet, verdict on every finding's line: "" = no finding at all)
+WRITERS_LINES = [
+    # a rule in letters that are no quantity of the problem: an identity, correct when it holds
+    ({"expr": r"x \sigma(2 x)", "at": "x=0.5"}, r"$\sigma'(u) = \sigma(u)(1 - \sigma(u))$", ""),
+    ({"expr": r"x \sigma(2 x)", "at": "x=0.5"}, r"$\tanh'(u) = 1 - \tanh^2 u$", ""),
+    ({"expr": r"x \sigma(2 x)", "at": "x=0.5"}, r"$\sigma'(u) = \sigma(u)(1 + \sigma(u))$", "unverifiable"),
+    # notation, judged at every node: right, or never called wrong
+    ({"expr": "x y z", "at": "x=2,y=-3,z=0.5"}, r"$\bar v_i = \partial f / \partial v_i$", ""),
+    ({"expr": "x y z", "at": "x=2,y=-3,z=0.5"}, r"$\bar v_i = \partial v_i / \partial f$", "unverifiable"),
+    # Leibniz's d is the total derivative: dv_3/dx for v_3 = x v_2 is v_2 + x dv_2/dx, not v_2
+    ({"expr": r"x \sigma(2 x)", "at": "x=0.5"}, "$$v_3' = dv_3/dx = 0.9277$$", ""),
+    ({"expr": r"x \sigma(2 x)", "at": "x=0.5"}, "$$v_1' = dv_1/dx = 3$$", "wrong"),
+    # the function at another point than the problem's is not this problem's value
+    ({"expr": r"\frac{e^{x}}{1 + x^2}", "at": "x=0.6"}, "$f'(1) = 0$", "unverifiable"),
+    ({"expr": "x y", "at": "x=2,y=3"}, "$f(2, 3) = 7$", "wrong"),
+    # the problem's own exact inputs do not make an expression good to one figure
+    ({"expr": r"x \sigma(2 x)", "at": "x=0.5"}, r"$$f'(0.5) = 0.7311 + 0.5 \times 0.1966 = 0.8294$$", "wrong"),
+    # the derivative operator applied to an expression
+    ({"expr": r"\sin(x^2) + x", "at": "x=1.1"}, r"$$\frac{d}{dx} \sin(x^2) = 2x \cos(x^2) = 0.7766$$", ""),
+    ({"expr": r"\sin(x^2) + x", "at": "x=1.1"}, r"$$\frac{d}{dx} \sin(x^2) = \cos(x^2)$$", "wrong"),
+    # ∇f as a tuple, in the order of the inputs
+    ({"expr": "x y z", "at": "x=2,y=-3,z=0.5"}, r"$$\nabla f = (-1.5,\ 1,\ -6)$$", ""),
+    ({"expr": "x y z", "at": "x=2,y=-3,z=0.5"}, r"$$\nabla f(2, -3, 0.5) = (\bar x, \bar y, \bar z) = (-1.5, 1, 6)$$",
+     "wrong"),
+    # a step written before the steps it uses
+    ({"expr": r"\frac{e^{x}}{1 + x^2}", "at": "x=0.6"}, "$f = u/v$ with $u = e^x$, $v = 1 + x^2$; $u' = 1.822$", ""),
+    # a hyperparameter written in as its value; AdamW's decay taken as L2 is diagnosed
+    ({"kind": "optimizer", "optimizer": "rmsprop", "options": {"lr": 0.005, "alpha": 0.8}, "w0": -2, "grads": [1]},
+     r"$$s_t = 0.8\, s_{t-1} + 0.2\, g_t^2$$", ""),
+    ({"kind": "optimizer", "optimizer": "rmsprop", "options": {"lr": 0.005, "alpha": 0.8}, "w0": -2, "grads": [1]},
+     r"$$s_t = 0.8\, s_{t-1} + 0.8\, g_t^2$$", "wrong"),
+]
+
+
+@pytest.mark.parametrize("problem,text,verdict", WRITERS_LINES)
+def test_lines_as_other_people_write_them(problem, text, verdict):
+    report = check(text, problem, isolate=False)
+    assert [f.verdict for f in report.findings] == ([verdict] if verdict else []), \
+        [f.to_dict() for f in report.findings]
+
+
+def test_adamw_taken_as_l2_is_diagnosed_and_carried():
+    problem = {"kind": "optimizer", "optimizer": "adamw", "options": {"lr": 0.05, "weight_decay": 0.05}, "w0": 2,
+               "grads": [1, 0.5]}
+    text = ("$$\\tilde g_t = g_t + \\lambda \\theta_{t-1}, \\qquad "
+            "\\theta_t = \\theta_{t-1} - \\alpha \\frac{\\hat m_t}{\\sqrt{\\hat v_t} + \\epsilon}$$\n\n"
+            "$$m_1 = 0.11$$\n\n$$\\theta_1 = 2 - 0.05 \\times \\frac{1.1}{1.1} = 1.95$$\n")
+    wrong = [f for f in check(text, problem, isolate=False).findings if f.verdict == "wrong"]
+    assert [(f.line, f.diagnosis) for f in wrong] == [(1, "decay-coupled")], [f.to_dict() for f in wrong]
+
+
+def test_a_total_of_counts_with_a_reported_slip_carries():
+    text = ("* fc: $512 \\cdot 1000 = 512000$\n\n"
+            "Sum: $9536 + 221952 + 1116416 + 6822400 + 13114368 + 512000 = 21796672$.\n")
+    wrong = [f for f in check(text, {"kind": "cnn", "preset": "resnet34"}, isolate=False).findings
+             if f.verdict == "wrong"]
+    assert [(f.line, f.diagnosis) for f in wrong] == [(1, "params-no-bias")], [f.to_dict() for f in wrong]

@@ -12,6 +12,7 @@ every later side is judged:
 """
 from __future__ import annotations
 
+import copy
 import re
 from typing import Any
 
@@ -27,8 +28,61 @@ from derive.errors import DeriveError
 from derive.latex import latex
 from derive.autodiff.notation import PartialFrac
 from derive.numbers import count_sigfigs, format_number
-from derive.check.reading.document import Parsed, Statement, WrittenPartial, parse_segment
+from derive.check.reading.document import Parsed, Statement, Written, WrittenPartial, parse_segment
+from derive.check.reading.leibniz import PRIMED_FUNC_RE, PRIMED_OPS, paren_end
 
+
+
+def _generic(sub: str) -> bool:
+    return sub == "" or sub in ("i", "j", "k", "n")   # v_i, \\bar v_k, v': any node, not node i
+
+
+def _written(e: Any):
+    for s in ordered_symbols(e):
+        if isinstance(s, WrittenPartial):
+            yield from _written(s.num)
+            yield from _written(s.den)
+        elif isinstance(s, Written):
+            yield s
+
+
+def _at_node(e: Any, letters: set[str], w: str) -> Any:
+    """``e`` with every generic node index (v_i, v') set to node ``w``."""
+    def at(s: Any) -> Any:
+        if isinstance(s, WrittenPartial):
+            return WrittenPartial(_at_node(s.num, letters, w), _at_node(s.den, letters, w), s.total)
+        if isinstance(s, Written) and s.base in letters and _generic(s.sub) and not s.time:
+            return Written(s.deco, s.base, w, "")
+        return s
+    if isinstance(e, sympy.Symbol):
+        return at(e)
+    return e.xreplace({s: at(s) for s in ordered_symbols(e)})
+
+
+_DUMMY_VALUES = ((sympy.Rational(3, 10), sympy.Rational(-7, 5)), (sympy.Rational(13, 10), sympy.Rational(2, 5)),
+                 (sympy.Rational(-9, 10), sympy.Rational(11, 5)))
+
+
+def _identity(stmt: Statement, parsed: list) -> list[Judgment] | None:
+    """``\\sigma'(u) = \\sigma(u)(1 - \\sigma(u))`` in letters that are no quantity of the problem: a rule, correct
+    if it holds for every value of them (three sample points). None if it is not such a line or does not hold:
+    a rule in unknown letters proves nothing about the sheet, so it is never called wrong."""
+    if len(parsed) < 2 or any(isinstance(p, DeriveError) or any("." in x for x in p.literals) for p in parsed):
+        return None
+    dummies = sorted({s for p in parsed for s in p.expr.free_symbols}, key=str)
+    if not dummies or len(dummies) > 2 or not all(isinstance(d, Written) and not d.deco for d in dummies):
+        return None
+    try:
+        for point in _DUMMY_VALUES:
+            values = [num(p.expr.xreplace(dict(zip(dummies, point)))) for p in parsed]
+            if not all(v.is_real for v in values) or \
+                    any(abs(v - values[0]) > sympy.Rational(1, 10 ** 9) * max(1, abs(values[0])) for v in values):
+                return None
+    except (ArithmeticError, ValueError, TypeError, ZeroDivisionError):
+        return None
+    names = ", ".join(str(latex(d)) for d in dummies)
+    return [Judgment(k, "ok", found=stmt.segments[k].text, message=f"a rule: holds for every {names}")
+            for k in range(1, len(parsed))]
 
 
 def _is_number_side(p: Parsed) -> bool:
@@ -40,6 +94,7 @@ class StatementJudge:
 
     def __init__(self, ref: Reference, state: State, sigfigs: int = 3) -> None:
         self.ref, self.state, self.sigfigs = ref, state, sigfigs
+        self._target_in: Any = sympy.S.Zero
 
     # ------------------------------------------------------------------------------------------ evaluation
     def value(self, e: sympy.Expr, carried: bool, env: dict | None = None) -> sympy.Expr:
@@ -55,14 +110,24 @@ class StatementJudge:
         learn_names(self.ref, self.state, parsed)
         if isinstance(first, DeriveError):
             return [Judgment(0, "unverifiable", found=stmt.segments[0].text, message=f"cannot read: {first}")]
+        if not self.state.seeds and len(self.ref.g.inputs) == 1:   # one input: tangents can only be along it
+            self.state.seeds = {self.ref.g.inputs[0].name: sympy.S.One}
+        generic = self._notation(stmt, parsed)
+        if generic is not None:
+            return generic
         try:
-            q = self.ref.resolve(first.expr, lhs=True) if isinstance(first.expr, sympy.Symbol) else None
+            q = self.ref.resolve(first.expr, lhs=True) if isinstance(first.expr, sympy.Symbol) else \
+                self._function_partial(stmt.segments[0].text, first.expr)
+            if q and q[0] == "tangent" and not self.state.seeds:
+                self._implied_seed(parsed)
             target_in = (self.ref.key_in(q, self.state.seeds) if q else
                          self.ref.to_inputs(first.expr, self.state.seeds))
+            self._target_in = target_in   # what a wrong symbolic side is told it should be
             target_ex = self.ref.exact(q, self.state.seeds) if q else self.value(first.expr, False)
             lhs_cf = None if q else self.value(first.expr, True)
         except Unresolved as exc:
-            return [Judgment(0, "unverifiable", found=stmt.segments[0].text, message=str(exc))]
+            return _identity(stmt, parsed) or [Judgment(0, "unverifiable", found=stmt.segments[0].text,
+                                                        message=str(exc))]
         except (ArithmeticError, ValueError, TypeError, ZeroDivisionError):
             return [Judgment(0, "unverifiable", found=stmt.segments[0].text,
                              message="its value is undefined at the point")]
@@ -73,6 +138,15 @@ class StatementJudge:
         restated = bool(q) and q in self.state.env
         if restated:
             cf_targets.append(self.state.env[q])
+        swept = self._from_sweep(q)
+        if swept is not None:   # ∂f/∂y after a forward sweep seeded at y: the writer's own tangent of f
+            cf_targets.append(swept)
+        if q and q[0] in ("adjoint", "total") and self.ref.g[q[1] if q[0] == "adjoint" else q[2]].is_input:
+            k, i = (self.ref.out, q[1]) if q[0] == "adjoint" else (q[1], q[2])
+            chained = self.ref.carried_total(k, i, self.state.env)   # f'(x) from the writer's own partials
+            if chained is not None:
+                cf_targets.append(chained)
+                swept = chained if any(key[0] in ("partial", "total") for key in self.state.drifted) else swept
         if terms:
             cf_targets.append(self.ref.formula_value(terms, self.state.env, self.state.seeds))
             reused = self.ref.formula_value(terms, self.state.env, self.state.seeds, reuse=True)
@@ -84,7 +158,8 @@ class StatementJudge:
                     cf_targets.insert(len(cf_targets) - 1, held)
         if lhs_cf is not None:
             cf_targets.append(lhs_cf)
-        inherited = self._uses_drifted(terms) or self._mentions_drifted(parsed)
+        inherited = self._uses_drifted(terms) or self._mentions_drifted(parsed) or \
+            (swept is not None and any(key[0] in ("tangent", "partial", "total") for key in self.state.drifted))
         flagged, last_cf, written, written_approx = False, None, None, False
         ok_cf: list = []
         held = None   # the last arithmetic side's unrounded value
@@ -138,6 +213,35 @@ class StatementJudge:
                 self.state.drifted.add(q)
         return out
 
+    def _notation(self, stmt: Statement, parsed: list) -> list[Judgment] | None:
+        """A definition of notation, ``\\bar v_i = ∂f/∂v_i`` or ``v' = dv/dx`` (a node letter with a letter index or
+        none, no numbers): judged at every node of the graph, and correct only if it holds at each one. Anything
+        less proves nothing about the writer's convention, so it stays unverifiable -- never a wrong verdict."""
+        if any(isinstance(p, DeriveError) or p.literals for p in parsed):
+            return None
+        found = {s for p in parsed for s in _written(p.expr) if s.base in self.ref.letters and _generic(s.sub)}
+        if not found:
+            return None
+        nodes = [self.ref.shown(n.index) for n in self.ref.g.intermediates][:4]
+        saved = copy.deepcopy(self.state)   # a notation line teaches no numbers, names or aliases
+        first: list[Judgment] | None = None
+        seeds: dict = {}
+        try:
+            for w in nodes:
+                at = [Parsed(_at_node(p.expr, self.ref.letters, str(w)), []) for p in parsed]
+                got = self.judge(stmt, at)
+                if not got or any(j.verdict != "ok" for j in got):
+                    return None
+                first = first or got
+                seeds = dict(self.state.seeds)
+        finally:
+            self.state = saved
+            self.ref.set_alias(saved.alias, saved.named)
+        if not saved.seeds:
+            saved.seeds = seeds   # "v_i' = dv_i/dx" does set the direction: the tangent along x from here on
+        return [Judgment(j.segment, "ok", found=stmt.segments[j.segment].text, message="notation: holds at every node")
+                for j in first or []] or None
+
     def _mentions_drifted(self, parsed: list) -> bool:
         """Does a side name a quantity whose written value is off (so a number built on it is no drift)?"""
         for p in parsed[1:]:
@@ -160,6 +264,51 @@ class StatementJudge:
                 used.add(t.partial)
             used |= {("value", i) for i, s in self.ref.node_sym.items() if s in t.local.free_symbols}
         return bool(used & self.state.drifted)
+
+    def _from_sweep(self, q: Key | None) -> Any:
+        """The tangent the writer computed for ∂k/∂x_i, when their current forward sweep is seeded at x_i."""
+        if not q or q[0] not in ("adjoint", "total"):
+            return None
+        k, i = (self.ref.out, q[1]) if q[0] == "adjoint" else (q[1], q[2])
+        node = self.ref.g[i]
+        seeds = self.state.seeds
+        if not node.is_input or seeds.get(node.name) != 1 or \
+                any(seeds.get(n.name, 0) != 0 for n in self.ref.g.inputs if n.index != i):
+            return None
+        return self.state.env.get(("tangent", k))
+
+    def _function_partial(self, text: str, e: sympy.Expr) -> Key | None:
+        """``\\sigma'(x_1) = …`` with s = σ(x_1) a node: the local partial ∂s/∂x_1 (so the writer's value of it is
+        carried forward, and a slip in it is diagnosed by the table); None for any other left side."""
+        m = PRIMED_FUNC_RE.match(text.strip())
+        if not m or paren_end(text.strip(), m.end() - 1) != len(text.strip()) - 1:
+            return None
+        op = PRIMED_OPS[m.group("f")].name
+        try:
+            e_in = self.ref.to_inputs(e, {})
+        except (Unresolved, ArithmeticError, TypeError, ValueError):
+            return None
+        for n in self.ref.g.intermediates:
+            if n.op == op and len(set(n.args)) == 1:
+                j = n.args[0]
+                if self.ref.same_function(self.ref.key_in(("partial", n.index, j), {}), e_in):
+                    return ("partial", n.index, j)
+        return None
+
+    def _implied_seed(self, parsed: list) -> None:
+        """``v_1' = dv_1/dx`` with no seed written: the writer's tangent is the derivative along x (ẋ = 1, the other
+        inputs held)."""
+        for p in parsed[1:]:
+            if isinstance(p, DeriveError) or not isinstance(p.expr, WrittenPartial):
+                continue
+            try:
+                key = self.ref.resolve(p.expr.den)
+            except Unresolved:
+                continue
+            if key[0] == "value" and self.ref.g[key[1]].is_input:
+                self.state.seeds = {n.name: sympy.S.One if n.index == key[1] else sympy.S.Zero
+                                    for n in self.ref.g.inputs}
+                return
 
     def _seed(self, stmt: Statement, parsed: list, q: Key) -> list[Judgment]:
         """``\\dot x = 1``: the writer chooses the direction; a new seed starts a new tangent pass."""
@@ -192,21 +341,30 @@ class StatementJudge:
                 return Judgment(k, "ok", found=seg.text), cf
         else:
             ex = self.value(p.expr, False)
-            tol = tolerance(seg.text, target_ex, p.literals)
+            tol = tolerance(seg.text, target_ex, self._rounded(p.literals))
             hw = self.ref.handwritten(q, self.state.seeds) if q else []
             if close(ex, target_ex, tol) or close(cf, target_ex, tol) or any(close(cf, h, tol) for h in hw):
                 return Judgment(k, "ok", found=seg.text), cf
-            if any(close(cf, t, tol) for t in cf_targets):
+            # a value carried forward is good to the figures written, relative to itself (not to the exact value,
+            # which a carried error may have moved far from it)
+            if any(close(cf, t, max(tol, tolerance(seg.text, t, self._rounded(p.literals)))) for t in cf_targets):
                 if _is_number_side(p) and q and not restated and not inherited and not flagged:
                     return self._drift(k, seg.text, target_ex), cf
                 return Judgment(k, "ok", found=seg.text), cf
-        if flagged and last_cf is not None and close(cf, last_cf, tolerance(seg.text, cf, p.literals)):
+        if flagged and last_cf is not None and close(cf, last_cf, tolerance(seg.text, cf, self._rounded(p.literals))):
             return Judgment(k, "carried", found=seg.text,
                             message="follows from the previous (wrong) side of this line"), cf
         return self._wrong(stmt, k, p, q, terms, symbolic, cf, target_ex, cf_targets), cf
 
+    def _rounded(self, literals: list[str]) -> list[str]:
+        """The literals that may be rounded: not the problem's given values (x = 0.5 is exact, and must not make
+        ``0.5 × σ'(1)`` good to one figure)."""
+        given = [v for v in self.ref.point.values() if v.is_Rational]
+        return [lit for lit in literals if "." not in lit or sympy.Rational(lit) not in given]
+
     def _drift(self, k: int, text: str, exact: Any) -> Judgment:
-        shown = format_number(exact, max(self.sigfigs, count_sigfigs(text.strip().lstrip("-")) or 1))
+        single = re.fullmatch(r"\s*[-+(]*\s*[\d.]+\s*\)?\s*", text)
+        shown = format_number(exact, max(self.sigfigs, count_sigfigs(text.strip().lstrip("-")) if single else 0))
         return Judgment(k, "note", expected=shown, found=text, diagnosis="rounding-drift",
                         message=f"rounding drift: {text.strip()} follows from the rounded values written earlier; "
                                 f"the exact value is {shown}")
@@ -243,14 +401,16 @@ class StatementJudge:
 
     def _expected(self, p, q, symbolic, cf_targets, target_ex, text) -> str:
         if not symbolic:
-            s = max(self.sigfigs, count_sigfigs(text.strip().lstrip("-(").rstrip(")")) if re.search(r"\d", text)
-                    else self.sigfigs)
+            single = re.fullmatch(r"\s*[-+(]*\s*[\d.]+\s*\)?\s*", text)
+            figures = [count_sigfigs(single.group(0).strip().lstrip("-+(").rstrip(")"))] if single else \
+                [count_sigfigs(lit) for lit in p.literals if "." in lit]   # an expression: its figures, not its digits
+            s = max([self.sigfigs, *figures])
             best = cf_targets[-1] if cf_targets else target_ex
             return format_number(best, s)
         if q and self.ref.formula(q):
             partials = any(isinstance(s, WrittenPartial) for s in ordered_symbols(p.expr))
             return str(latex(self.ref.show_expr(self._formula_expr(q, partials))))
-        return str(latex(sympy.simplify(self.ref.key_in(q, self.state.seeds) if q else 0)))
+        return str(latex(sympy.simplify(self.ref.key_in(q, self.state.seeds) if q else self._target_in)))
 
     def _formula_expr(self, q: Key, as_partials: bool) -> sympy.Expr:
         terms = self.ref.formula(q)

@@ -11,7 +11,7 @@ from typing import Any
 
 import sympy
 
-from derive.check.reference import OUTPUT_NAMES, Reference, Unresolved, _norm_name
+from derive.check.reference import OUTPUT_NAMES, Reference, Unresolved, _norm_name, written_name
 from derive.errors import DeriveError
 from derive.check.reading.document import Written
 from derive.compare import ordered_symbols
@@ -48,10 +48,10 @@ def _learn(ref: Reference, st: Any, parsed: list) -> str:
     expression of the inputs). A numbered definition that matches no node, or only one the writer has already
     defined, keeps derive's numbering (and is judged wrong there)."""
     lhs = parsed[0].expr if not isinstance(parsed[0], DeriveError) else None
-    if not (isinstance(lhs, Written) and not lhs.deco and not lhs.time):
+    name = written_name(lhs)
+    if name is None:
         return ""
-    numbered = lhs.base in ref.letters and bool(lhs.sub)
-    name = _norm_name(lhs.base + lhs.sub)
+    numbered = lhs.base in ref.letters and bool(lhs.sub) and not lhs.deco
     if numbered:
         try:
             w = int(lhs.sub)
@@ -77,9 +77,9 @@ def _learn(ref: Reference, st: Any, parsed: list) -> str:
         nodes = [i for i, e in ref.expr_in.items() if ref.same_function(e, e_in)]
         if not numbered:
             if nodes:
-                if not (nodes[-1] == ref.out and lhs.base in OUTPUT_NAMES and not lhs.sub):
+                if not (nodes[-1] == ref.out and lhs.base in OUTPUT_NAMES and not lhs.sub and not lhs.deco):
                     st.named[name] = nodes[-1]   # the last: an input's copy is the input itself
-            elif not (lhs.base in OUTPUT_NAMES and not lhs.sub):
+            elif not (lhs.base in OUTPUT_NAMES and not lhs.sub and not lhs.deco):
                 st.named[name] = e_in
             ref.set_alias(st.alias, st.named)
             return

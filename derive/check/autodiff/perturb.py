@@ -40,7 +40,9 @@ def perturbations(ref: Reference, q: Key, terms: list[Term]):
             yield ("quotient-rule", f"∂{nm(i)}/∂{nm(j)} = {_s(w_(t.local))} for {nm(i)} = {_s(w_(g.local(i)))}, "
                                     f"not {_s(w_(alt_local))}", _replace(terms, n, t.factor, alt_local, t.via))
         if kind != "value":
-            for mid, alt_local in _rule_slips(node, ref.node_sym, j):
+            slips = _rule_slips(node, ref.node_sym, j) if node.op != "step" else \
+                _step_slips(g.local(i), ref.node_sym[j])
+            for mid, alt_local in slips:
                 yield (mid, f"∂{nm(i)}/∂{nm(j)} = {_s(w_(t.local))} for {nm(i)} = "
                             f"{_s(w_(g.local(i)))}, not {_s(w_(alt_local))}",
                        _replace(terms, n, t.factor, alt_local, t.via))
@@ -99,6 +101,42 @@ def _rule_slips(node: Any, node_sym: dict, j: int) -> list[tuple[str, sympy.Expr
         return [("power-rule", sympy.Pow(root, -1, evaluate=False)),
                 ("power-rule", sympy.Mul(sympy.Rational(1, 2), root, evaluate=False))]
     return []
+
+
+def _one_op_slips(m: sympy.Expr, f: sympy.Expr) -> list[tuple[str, sympy.Expr]]:
+    """Wrong ∂m/∂f people write when m is one operation of f (the same slips as :func:`_rule_slips`)."""
+    if isinstance(m, sigmoid):
+        return [("sigmoid-derivative", m)]
+    if isinstance(m, sympy.tanh):
+        return [("tanh-derivative", 1 - m), ("tanh-derivative", 1 + m ** 2), ("tanh-derivative", m)]
+    if m.is_Mul and len(m.args) == 2 and f in m.args and m.args[0] != m.args[1]:
+        return [("product-rule", f)]
+    if m.is_Pow and m.base == f and m.exp.is_number and m.exp not in (0, 1):
+        return [("power-rule", f ** (m.exp - 1)), ("power-rule", m.exp * m), ("power-rule", m)]
+    return []
+
+
+def _step_slips(e: sympy.Expr, o: sympy.Symbol) -> list[tuple[str, sympy.Expr]]:
+    """A writer's merged step (z = wx + b in one line): ∂e/∂o with one operation inside it slipped, by the chain
+    rule -- so the table's slips are found inside merged steps too."""
+    out: list[tuple[str, sympy.Expr]] = []
+    whole = sympy.diff(e, o)
+    M, F = sympy.Dummy("M"), sympy.Dummy("F")
+    for m in sympy.preorder_traversal(e):
+        if not isinstance(m, sympy.Expr) or not m.has(o) or m == o:
+            continue
+        for f in {a for a in m.args if isinstance(a, sympy.Expr) and a.has(o)}:
+            slips = _one_op_slips(m, f)
+            if not slips:
+                continue
+            outer = sympy.diff(e.xreplace({m: M}), M).xreplace({M: m})
+            right = sympy.diff(m.xreplace({f: F}), F).xreplace({F: f})
+            inner = sympy.diff(f, o)
+            for mid, slip in slips:
+                out.append((mid, whole + outer * (slip - right) * inner))
+        if len(out) > 24:   # bounded work for a long merged step
+            break
+    return out
 
 
 def _replace(terms: list[Term], n: int, factor, local, via) -> list[Term]:

@@ -21,7 +21,7 @@ import sympy
 
 from derive.autodiff.graph import Graph, Node, build_graph
 from derive.check.reading.document import Written
-from derive.check.reference import OUTPUT_NAMES, Reference, _norm_name
+from derive.check.reference import OUTPUT_NAMES, Reference, written_name
 from derive.compare import canonical, ordered_symbols
 from derive.errors import DeriveError
 from derive.ops import OPS
@@ -30,6 +30,7 @@ from derive.parse import replace_unevaluated
 __all__ = ["WriterGraph", "writer_graph"]
 
 MAX_DEFINITIONS = 400   # a sheet's forward trace; beyond it derive's graph is used (bounded work per sheet)
+MAX_PASSES = 6          # passes over definitions written before the steps they use
 
 
 @dataclass
@@ -44,14 +45,14 @@ class WriterGraph:
 
 def _key_of(ref: Reference, sym: Any) -> tuple | None:
     """("num", w) for a numbered node v_w, ("in", name) for an input, ("name", n) for any other plain name."""
-    if not isinstance(sym, Written) or sym.deco or sym.time:
+    name = written_name(sym)
+    if name is None:
         return None
-    if sym.base in ref.letters and sym.sub:
+    if sym.base in ref.letters and sym.sub and not sym.deco:
         try:
             return ("num", int(sym.sub))
         except ValueError:
             return None
-    name = _norm_name(sym.base + sym.sub)
     if name in ref._norm_inputs:
         return ("in", ref._norm_inputs[name])
     return ("name", name)
@@ -78,7 +79,7 @@ def _is_problem(ref: Reference, rhs: sympy.Expr, keys: list[tuple]) -> bool:
         return False
 
 
-def _definitions(ref: Reference, items: list[tuple[Any, list]]) -> tuple[list, dict, dict, tuple | None]:
+def _definitions(ref: Reference, items: list[tuple[Any, list]]) -> tuple[list, dict, dict, tuple | None, set]:
     """The sheet's definitions, operands first: (writer key, right side with writer keys as placeholders).
 
     The first definition of a quantity counts, except that a later one written as a step of the trace refines
@@ -87,46 +88,60 @@ def _definitions(ref: Reference, items: list[tuple[Any, list]]) -> tuple[list, d
     place: dict[tuple, sympy.Symbol] = {}       # writer key -> placeholder symbol in the right sides
     copies: dict[int, str] = {}                  # writer number -> the input it copies (v_{-1} = x_1)
     output: tuple | None = None
-    for _stmt, parsed in items:
-        if len(parsed) < 2 or isinstance(parsed[0], DeriveError):
-            continue
-        lhs = parsed[0].expr
-        key = _key_of(ref, lhs)
-        if key is None or key[0] == "in" or (key[0] == "num" and key[1] in copies):
-            continue
-        rhs = next((p.expr for p in parsed[1:] if not isinstance(p, DeriveError) and p.expr.free_symbols
-                    and not any("." in lit for lit in p.literals) and lhs not in p.expr.free_symbols), None)
-        if rhs is None:
-            continue
-        keys = [_input_copy(ref, _key_of(ref, s), copies, place) for s in ordered_symbols(rhs)]
-        if any(k is None or (k[0] != "in" and k not in place) or k == key for k in keys):
-            continue
-        if key in defs and not _refines(ref, defs, place, key, keys):
-            continue
-        for k in keys:
-            if k[0] == "in":
-                place.setdefault(k, sympy.Symbol(f"in:{k[1]}"))
-        is_output = key[0] == "name" and lhs.base in OUTPUT_NAMES and not lhs.sub
-        if len(keys) == 1 and rhs == next(iter(rhs.free_symbols)):
-            if keys[0][0] == "in" and key[0] == "num" and key not in defs:
-                copies[key[1]] = keys[0][1]       # v_{-1} = x_1: the writer's number for an input
-            elif is_output and keys[0][0] != "in":
-                output = keys[0]                  # y = v_5
-            continue
-        if is_output and all(k[0] == "in" for k in keys):
-            if _is_problem(ref, rhs, keys):
-                continue   # f = x e^{-x^2}: the problem restated, not a step of the trace
-            is_output = False   # z = wx + b: a step named with a letter that may name an output
-        place.setdefault(key, sympy.Symbol(f"w:{len(place)}"))
-        defs.pop(key, None)
-        # unevaluated: xreplace would rebuild log(x, 10) as log(x)/log(10), and a one-operation step must stay one
-        defs[key] = replace_unevaluated(rhs, {s: place[k] for s, k in zip(ordered_symbols(rhs), keys)})
-        if is_output:
-            output = key
-        if len(defs) > MAX_DEFINITIONS:
-            return [], {}, {}, None
+    restated: set[str] = set()                  # names the sheet gives the problem's function itself
+    todo = list(items)
+    # "f = u/v with u = e^x, v = 1 + x^2": a step may come before the steps it uses; a few passes settle what a
+    # sheet writes out of order (bounded: a hostile reversed trace is not re-read once per definition)
+    for _ in range(MAX_PASSES):
+        deferred = []
+        for item in todo:
+            _stmt, parsed = item
+            if len(parsed) < 2 or isinstance(parsed[0], DeriveError):
+                continue
+            lhs = parsed[0].expr
+            key = _key_of(ref, lhs)
+            if key is None or key[0] == "in" or (key[0] == "num" and key[1] in copies):
+                continue
+            rhs = next((p.expr for p in parsed[1:] if not isinstance(p, DeriveError) and p.expr.free_symbols
+                        and not any("." in lit for lit in p.literals) and lhs not in p.expr.free_symbols), None)
+            if rhs is None:
+                continue
+            keys = [_input_copy(ref, _key_of(ref, s), copies, place) for s in ordered_symbols(rhs)]
+            if any(k is None or k == key for k in keys):
+                continue
+            if any(k[0] != "in" and k not in place for k in keys):
+                deferred.append(item)
+                continue
+            if key in defs and not _refines(ref, defs, place, key, keys):
+                continue
+            for k in keys:
+                if k[0] == "in":
+                    place.setdefault(k, sympy.Symbol(f"in:{k[1]}"))
+            is_output = key[0] == "name" and lhs.base in OUTPUT_NAMES and not lhs.sub and not lhs.deco
+            if len(keys) == 1 and rhs == next(iter(rhs.free_symbols)):
+                if keys[0][0] == "in" and key[0] == "num" and key not in defs:
+                    copies[key[1]] = keys[0][1]       # v_{-1} = x_1: the writer's number for an input
+                elif is_output and keys[0][0] != "in":
+                    output = keys[0]                  # y = v_5
+                continue
+            if key[0] == "name" and all(k[0] == "in" for k in keys) and _is_problem(ref, rhs, keys):
+                restated.add(key[1])   # f = x e^{-x^2}, h(x) = x σ(2x): the problem restated under a name, not a step
+                continue
+            if is_output and all(k[0] == "in" for k in keys):
+                is_output = False   # z = wx + b: a step named with a letter that may name an output
+            place.setdefault(key, sympy.Symbol(f"w:{len(place)}"))
+            defs.pop(key, None)
+            # unevaluated: xreplace would rebuild log(x, 10) as log(x)/log(10), and a one-operation step must stay one
+            defs[key] = replace_unevaluated(rhs, {s: place[k] for s, k in zip(ordered_symbols(rhs), keys)})
+            if is_output:
+                output = key
+            if len(defs) > MAX_DEFINITIONS:
+                return [], {}, {}, None, set()
+        if not deferred or len(deferred) == len(todo):
+            break
+        todo = deferred
     ordered = _operands_first(defs, place)
-    return (ordered, place, copies, output) if ordered is not None else ([], {}, {}, None)
+    return (ordered, place, copies, output, restated) if ordered is not None else ([], {}, {}, None, set())
 
 
 def _in_inputs(defs: dict[tuple, sympy.Expr], place: dict[tuple, sympy.Symbol], e: sympy.Expr) -> sympy.Expr:
@@ -146,11 +161,24 @@ def _in_inputs(defs: dict[tuple, sympy.Expr], place: dict[tuple, sympy.Symbol], 
 
 
 def _refines(ref: Reference, defs: dict, place: dict, key: tuple, keys: list[tuple]) -> bool:
-    """Is a new definition of ``key`` in terms of the writer's steps a refinement of one made in the inputs?"""
-    old = defs[key]
-    if any(not str(s).startswith("in:") for s in old.free_symbols) or all(k[0] == "in" for k in keys):
+    """Is a new definition of ``key`` a finer one than the first: does it go through a step the writer built from
+    everything the first used? (The statement's ``a = σ(wx + b)`` then the trace's ``a = σ(z)``; ``L = (ŷ - y)^2``
+    then ``L = r^2`` with ``r = ŷ - y``.) A restatement in coarser terms (``L = r^2`` then ``L = (ŷ - y)^2``) is
+    not: the first definition counts."""
+    by_sym = {s: k for k, s in place.items()}
+    old = {by_sym[s] for s in defs[key].free_symbols if s in by_sym}
+    if all(k[0] == "in" for k in keys) or set(keys) <= old:
         return False
-    return True   # the same function or not is decided when the whole graph is compared with the problem
+    seen: set[tuple] = set()
+    todo = [k for k in keys if k != key]
+    while todo:   # everything the new right side stands on, through the writer's steps
+        k = todo.pop()
+        if k in seen:
+            continue
+        seen.add(k)
+        if k in defs and k != key:
+            todo.extend(by_sym[s] for s in defs[k].free_symbols if s in by_sym)
+    return key not in seen and old <= seen   # the same function or not is decided on the whole graph
 
 
 def _operands_first(defs: dict[tuple, sympy.Expr], place: dict[tuple, sympy.Symbol]) -> list | None:
@@ -193,7 +221,7 @@ def _step(local: sympy.Expr, operands: list[int], syms: list[sympy.Symbol], base
 
 def writer_graph(ref: Reference, items: list[tuple[Any, list]]) -> WriterGraph | None:
     """The writer's graph from their definitions, or None when they do not compute the problem's function."""
-    defs, place, copies, output = _definitions(ref, items)
+    defs, place, copies, output, restated = _definitions(ref, items)
     if not defs:
         return None
     numbered = [k[1] for k, _ in defs if k[0] == "num"] + list(copies)
@@ -239,6 +267,7 @@ def writer_graph(ref: Reference, items: list[tuple[Any, list]]) -> WriterGraph |
         return None
     # the output keeps its plain name (y, f, L): a reader of the sheet's ∂y/∂u finds it as the output
     named = {k[1]: index[k] for k, _ in defs if k[0] == "name" and not (index[k] == out and k[1] in OUTPUT_NAMES)}
+    named.update({n: out for n in restated if n not in named and n not in OUTPUT_NAMES})   # h'(x) is f'(x)
     defined = {w: w for w in numbered}
     digest = hashlib.sha256(repr((sorted(map(str, defs)), sorted(copies.items()), output)).encode()).hexdigest()
     return WriterGraph(graph, named, defined, digest[:16])

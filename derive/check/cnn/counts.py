@@ -93,6 +93,9 @@ class CountJudging:
                     return self._replace(out, verdict)
                 self._record_size(st, axis, final)
                 continue
+            p = next(p for kk, _, p in sides if kk == k)
+            if self._carries_a_fixed_count(p):
+                continue   # 9536 + … + 512000: a total of the writer's numbers, one of them wrong and reported
             found = self._unnamed(stmt, k, v)
             if found:
                 return self._replace(out, found[0])
@@ -100,6 +103,13 @@ class CountJudging:
             out.append(Judgment(sides[0][0], "unverifiable", found=stmt.segments[sides[0][0]].text,
                                 message=f"{unknown[0]} is not a layer of {self.ref.an.network.name}"))
         return out
+
+    def _carries_a_fixed_count(self, p: Any) -> bool:
+        """Does the side use a count the writer got wrong earlier, and come right with that count put right?"""
+        if isinstance(p, DeriveError) or not any(int(a) in self.aux["fix"] for a in p.expr.atoms(sympy.Integer)):
+            return False
+        fixed = self.fixed_value(p.expr)
+        return fixed is not None and fixed in self.ref.known
 
     def _final_value(self, stmt: Statement, sides: list, k_piece: int) -> Any:
         """The last written number of the piece that starts at side ``k_piece`` (the writer's result)."""

@@ -109,6 +109,16 @@ class CnnReference:
                 return (sym.base,)
             if sub.isdigit() and (sym.base, int(sub)) in self.values:
                 return (sym.base, int(sub))
+            named = self.facts.layers_named(sub.replace("\\_", "_")) if not sub.isdigit() else []
+            if len(named) == 1 and len(named[0]) == 1 and self.an.layers[named[0][0]].rf is not None:
+                i = named[0][0]   # r_{\text{conv2}}, j_{C3}: that layer's receptive field and jump
+                on_path = [n for n, st in enumerate(self.steps, 1) if st.index <= i]
+                if on_path and i <= self.steps[-1].index:
+                    return (sym.base, on_path[-1])   # a step of the recurrence (the writer's own numbers carry)
+                rf = self.an.layers[i].rf
+                self.values.setdefault(("r", "layer", i), rf.size[0])
+                self.values.setdefault(("j", "layer", i), rf.jump[0])
+                return (sym.base, "layer", i)
         if sym.base in _SIZE_BASES:
             axis = "W" if sym.base == "W" else "H"
             if sub.isdigit() and (axis, int(sub)) in self.values:

@@ -10,6 +10,7 @@ import sympy
 
 from derive.check.verdicts import Judgment
 from derive.check.reference import Unresolved
+from derive.check.misconceptions import MISCONCEPTIONS
 from derive.check.cnn.facts import PERTURBATIONS, is_literal as _is_literal
 from derive.compare import num, ordered_symbols
 from derive.errors import DeriveError
@@ -38,14 +39,15 @@ class RecurrenceJudging:
     """The receptive-field part of :class:`~derive.check.cnn.judge.CnnJudge` (a mixin: it uses its reference,
     state and ``_named``)."""
 
-    def _writer_rf(self, m: int) -> tuple[int, int]:
-        """(r, j) after step ``m`` as the writer's own numbers give them (derive's recurrence where they wrote none)."""
+    def _writer_rf(self, m: int, skip_pools: bool | None = None) -> tuple[int, int]:
+        """(r, j) after step ``m`` as the writer's own numbers give them (derive's recurrence where they wrote none;
+        with the pooling layers left out once the writer's rule is shown to leave them out)."""
         env = self.state.env
+        skip = self.aux.get("rf_rule") == "no-pool" if skip_pools is None else skip_pools
         r, j = env.get(("r", 0), 1), env.get(("j", 0), 1)
         for n in range(1, m + 1):
             st = self.ref.steps[n - 1]
-            r_new = r + (st.extent(0) - 1) * j
-            j_new = j * st.s[0]
+            r_new, j_new = (r, j) if skip and st.kind == "pool" else (r + (st.extent(0) - 1) * j, j * st.s[0])
             r, j = env.get(("r", n), r_new), env.get(("j", n), j_new)
         return r, j
 
@@ -57,7 +59,15 @@ class RecurrenceJudging:
         else:
             pert = {"no-jump": r0 + st.extent(0) - 1, "no-dilation": r0 + (st.k[0] - 1) * j0}
 
+        rp, jp = self._writer_rf(n, skip_pools=True)   # the pooling layers left out (their weights are none)
+        no_pool = {"r": rp, "j": jp}[base]
+
         def diagnose(k: int, text: str, v: Any, target: Any) -> Judgment:
+            if v == no_pool and no_pool != target and any(x.kind == "pool" for x in self.ref.steps[:n]):
+                self.aux["rf_rule"] = "no-pool"   # the writer's rule from now on: later steps carry it
+                m = MISCONCEPTIONS["rf-no-pool"]
+                return Judgment(k, "wrong", expected=str(target), found=text.strip(), diagnosis="rf-no-pool",
+                                message=f"{m.title}: {m.explanation} (at {self._label(st)}: expected {target})")
             for pid, val in pert.items():
                 if v == val and val != target:
                     return Judgment(k, "wrong", expected=str(target), found=text.strip(), diagnosis="",

@@ -118,6 +118,8 @@ class FamilyReference:
             out += ["acc-not-squared", "no-root"]
             if not self.h.get("eps_inside"):
                 out.append("eps-root")
+        if self.h.get("weight_decay") and keys & {"m"}:   # Adam's L2 and AdamW's decoupled decay, mistaken
+            out.append("decay-coupled" if self.h.get("decoupled") else "decay-decoupled")
         if keys & {"m"}:
             out += ["ema-weight"] + (["bias-power"] if "mhat" in keys else [])
         elif "v" in keys:
@@ -141,6 +143,9 @@ class FamilyReference:
             return r, lambda key, e: _move_eps(e, variant)
         if variant == "bias-power":
             return r, lambda key, e: e.replace(lambda x: x.is_Pow and x.base in (B1, B2), lambda x: x.base)
+        if variant in ("decay-coupled", "decay-decoupled"):
+            swapped = Hyper(self.h.name, {**self.h.values, "decoupled": variant == "decay-decoupled"})
+            return rule(_SEED, swapped), same
         if variant == "ema-weight":
             return r, lambda key, e: e.xreplace({1 - B1: 1, 1 - B2: 1, 1 - RHO: 1}) if key in ("m", "v") else e
         return r, same
@@ -275,6 +280,16 @@ class FamilyReference:
         if approx:
             a, b = a.subs(EPS, 0), b.subs(EPS, 0)
         return same_function(a, b, _points)
+
+    def same_at_values(self, side: sympy.Expr, lhs: sympy.Expr, approx: bool = False) -> bool:
+        """``s_t = 0.8 s_{t-1} + 0.2 g_t^2``: a rule with the hyperparameters written in as their values, the same
+        at this problem's values (ε stays a letter: at its value, inside or outside the root looks alike)."""
+        exponents = {p.exp for p in side.atoms(sympy.Pow)}   # the ½ of a root is not a value written in
+        if not self.values or not any(a.is_Float or (a.is_Rational and not a.is_Integer)
+                                      for a in side.atoms(sympy.Number) - exponents):
+            return False
+        at = {s: sympy.nsimplify(v) for s, v in self.values.items() if s != EPS}
+        return self.same(side.xreplace(at), lhs.xreplace(at), approx)
 
     # ------------------------------------------------------------------------------------------ the writer's numbers
     def trajectory(self, variant: str, env: Mapping[tuple[str, int], tuple[float, float]], mode: str,

@@ -66,6 +66,7 @@ def _has_eps(e: sympy.Expr) -> bool:
     return any(isinstance(s, Written) and s.base in ("epsilon", "varepsilon", "delta") for s in e.free_symbols)
 
 
+
 class FamilyJudge:
     """Judges one statement of an optimizer derivation (same interface as the Adam judge)."""
 
@@ -223,7 +224,7 @@ class FamilyJudge:
         """Equal in base variables; ``no_eps``: the side of a numeric problem leaves ε out (it is negligible
         against the numbers), so equal with ε → 0 is enough."""
         ref = self.ref
-        if ref.same(b_side, b_lhs, approx):
+        if ref.same(b_side, b_lhs, approx) or ref.same_at_values(b_side, b_lhs, approx):
             return True
         return no_eps and not approx and (b_lhs.has(EPS) or b_side.has(EPS)) \
             and float(ref.values.get(EPS, 1)) <= 1e-6 and ref.same(b_side, b_lhs, True)

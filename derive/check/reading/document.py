@@ -19,6 +19,9 @@ import re
 from dataclasses import dataclass
 
 from derive.errors import LimitError, ParseError
+from derive.check.reading.relations import REL_RE, relation_kind
+from derive.check.reading.tables import table_rows
+from derive.check.reading.leibniz import paren_end
 from derive.check.reading.latex import Parsed, Written, WrittenPartial, decimal_literals, group_end as _group_end, parse_segment
 from derive.ops import PLAIN_FUNCS
 
@@ -56,17 +59,11 @@ class Statement:
         return out
 
 
-_REL_TOKENS = [  # (regex, relation kind); longest first
-    (r"\\approx|\\simeq|\\thickapprox|≈", "≈"), (r"\\sim(?![a-zA-Z])|∼", "≈"),
-    (r"\\leftarrow|\\gets|:=|←", ":="), (r"\\Rightarrow|\\implies|\\rightarrow|\\to(?![a-zA-Z])|→|⇒", "→"),
-    (r"\\neq|\\ne(?![a-zA-Z])|≠", "≠"), (r"\\leq?(?![a-zA-Z])|<=|≤|<", "<"), (r"\\geq?(?![a-zA-Z])|>=|≥|>", ">"),
-    (r"\\equiv|=", "="),
-]
-_REL_RE = re.compile("|".join(f"(?:{r})" for r, _ in _REL_TOKENS))
 _ENVS = r"align\*?|aligned|equation\*?|gather\*?|multline\*?|eqnarray\*?"
 # Delimiters only: blocks are paired in one pass (a regex with a lazy body per opener is quadratic on hostile text).
 _DELIM_RE = re.compile(rf"\\\$|\$\$|\$|\\\[|\\\]|\\begin\{{(?P<begin>{_ENVS})\}}|\\end\{{(?P<end>{_ENVS})\}}")
-_LABEL_RE = re.compile(r"^\s*(?:(\d+)\s*\.\s*)?(?:\(\s*([a-z])\s*\)|([a-z])\))?\s*(?:\\q?quad\s*)?")
+# "2." numbers a part, "0.7311" is a number: a label's dot is never followed by a digit.
+_LABEL_RE = re.compile(r"^\s*(?:(\d+)\s*\.(?!\d)\s*)?(?:\(\s*([a-z])\s*\)|([a-z])\))?\s*(?:\\q?quad\s*)?")
 # Where a problem or a part starts: "2." / "(b)" at a line's start, a Markdown heading ("## 1", "### Problem 2"), a
 # LaTeX section ("\section*{Problem 3}") or a word and a number ("Problem 2:", "**Question 3**", "Q4").
 _LABEL_WORD = r"(?i:problem|question|exercise|task|aufgabe|q)"
@@ -74,15 +71,8 @@ _PROSE_LABEL_RE = re.compile(
     r"(?m)^[ \t]*(?:\*\*|\$\$|\\\[)?[ \t]*"
     r"(?:(?:\#{1,6}[ \t]*|\\(?:sub)*section\*?\{)(?:\*\*)?[ \t]*(?:" + _LABEL_WORD + r"\.?[ \t]*)?(?P<h>\d+)\b[ \t.:)*}]*"
     r"|(?:\*\*)?" + _LABEL_WORD + r"\.?[ \t]*(?P<w>\d+)\b[ \t.:)*]*"
-    r"|(?P<n>\d+)\s*\.\s*(?:\*\*[ \t]*)?)?"
+    r"|(?P<n>\d+)\s*\.(?!\d)\s*(?:\*\*[ \t]*)?)?"
     r"(?:\((?P<p>[a-z])\))?")
-
-
-def _relation_kind(token: str) -> str:
-    for r, kind in _REL_TOKENS:
-        if re.fullmatch(r, token):
-            return kind
-    return "="
 
 
 
@@ -147,7 +137,9 @@ def _take_remarks(text: str) -> tuple[str, list[str]]:
             end = _group_end(text, m.end() - 1)
             inner = text[m.end():end - 1]
             pieces.append(text[pos:m.start()])
-            if pat is _TEXT_RE and inner.strip() in _KEEP_TEXT:
+            if pat is _TEXT_RE and re.search(r"_\s*\{?\s*$", text[max(0, m.start() - 8):m.start()]):
+                pieces.append(text[m.start():end])   # r_{\text{conv2}}: part of a name, not a remark
+            elif pat is _TEXT_RE and inner.strip() in _KEEP_TEXT:
                 pieces.append(rf"\operatorname{{{inner.strip()}}}")
             elif pat is _TEXT_RE and "mathrm" in m.group(0) and re.fullmatch(r"[A-Za-z]+", inner.strip() or "-"):
                 pieces.append(" " * (m.end() - m.start()) + inner + " ")
@@ -201,13 +193,14 @@ def read(text: str, max_statements: int | None = None) -> list[Statement]:
     src = text.replace("\r\n", "\n").replace("\r", "\n")
     src = _blank_all(src, _STRIKE_RE)
     src = _blank_all(src, re.compile(r"(?<!\\)%[^\n]*(?=\n)")) if "$$" not in src and "\\begin" in src else src
+    src = table_rows(src)
     labels = _prose_labels(src)
     newlines = [m.start() for m in re.finditer("\n", src)]   # line numbers by bisection: no count per statement
     out: list[Statement] = []
     last_end = 0
     for name, start, stop, b0, b1 in _blocks(src):
         body = src[start:stop]
-        if not body.strip() or (name == "i" and not _REL_RE.search(body)):
+        if not body.strip() or (name == "i" and not REL_RE.search(body)):
             continue   # inline maths without a relation is prose, not a step
         # A display that opens with "=" or "+" continues the previous one only if no prose came between them.
         adjacent = bool(out) and not src[last_end:b0].strip()
@@ -221,9 +214,12 @@ def read(text: str, max_statements: int | None = None) -> list[Statement]:
 
 def _prose_labels(src: str) -> list[tuple[int, str, str]]:
     """(offset, problem number, part letter) wherever a line opens with a label (see _PROSE_LABEL_RE)."""
+    found = list(_PROSE_LABEL_RE.finditer(src))
+    # A sheet that names its problems ("Q2.", "## Problem 2") numbers a list with "1." "2." …: those are list items
+    worded = any(m.group("h") or m.group("w") for m in found)
     out = []
-    for m in _PROSE_LABEL_RE.finditer(src):
-        number = m.group("h") or m.group("w") or m.group("n")
+    for m in found:
+        number = m.group("h") or m.group("w") or (None if worded and not m.group("p") else m.group("n"))
         if number or m.group("p"):
             out.append((m.start(), number or "", m.group("p") or ""))
     return out
@@ -255,6 +251,9 @@ def _read_block(newlines: list[int], body: str, start: int, labels, out: list[St
         if lab and lab.end() and (lab.group(1) or lab.group(2) or lab.group(3)):
             row = " " * lab.end() + row[lab.end():]
         row = _SPACING_RE.sub(lambda m: " " * len(m.group(0)), row)
+        # "&\quad \cdot …" continues the product of the row above (a long term broken between factors): that
+        # \quad indents the row, it does not separate two statements
+        row = re.sub(r"^\s*\\quad(?=\s*\\(?:cdot|times)(?![a-zA-Z]))", lambda m: " " * len(m.group(0)), row)
         pieces = _split_at(row, _SEPARATOR_OR_COLUMN_RE)
         for k, (piece, poff) in enumerate(pieces):
             stripped = piece.strip().rstrip(".,").strip()
@@ -282,7 +281,7 @@ def _columns(row: str) -> str:
     chars = list(row)
     for n in range(1, len(amps), 2):
         column = row[amps[n] + 1:amps[n + 2] if n + 2 < len(amps) else len(row)]
-        if _REL_RE.search(column):
+        if REL_RE.search(column):
             chars[amps[n]] = _COLUMN
     return "".join(chars)
 
@@ -292,11 +291,12 @@ def _add(out: list[Statement], segs: list[Segment], newlines: list[int], labels,
     """Append a chain as a new statement, or continue the previous one ("= …" extends it, "+ …" its last side)."""
     stripped = segs[0].text or "="
     continues = (not inline and out and continuable and
-                 (segs[0].text == "" or (stripped[0] in "+-" and out[-1].segments)))
+                 (segs[0].text == "" or ((stripped[0] in "+-" or stripped.startswith(("\\cdot", "\\times")))
+                                         and out[-1].segments)))
     if continues and segs[0].text == "":
         out[-1].segments.extend(s for s in segs[1:])
         return
-    if continues:   # "+ …" or "- …" continues the last segment of the previous statement
+    if continues:   # "+ …", "- …" or "\cdot …" continues the last segment of the previous statement
         last = out[-1].segments[-1]
         last.text = f"{last.text} {segs[0].text}"
         out[-1].segments.extend(segs[1:])
@@ -335,38 +335,64 @@ def _chain(text: str, offset: int) -> list[Segment]:
     """``a = b \\approx c`` -> [Segment(a, ""), Segment(b, "="), Segment(c, "≈")] (an empty first side is kept)."""
     segs: list[Segment] = []
     prev, rel = 0, ""
-    for m in _top_level(text, _REL_RE):
+    for m in _top_level(text, REL_RE):
         if m.group(0) in "<>" and _angle_bracket(text, m.start()):
             continue
         segs.append(Segment(text[prev:m.start()].strip(), rel, offset + prev))
-        rel, prev = _relation_kind(m.group(0)), m.end()
+        rel, prev = relation_kind(m.group(0)), m.end()
     segs.append(Segment(text[prev:].strip(), rel, offset + prev))
     return segs
 
 
 def _chains(text: str, offset: int) -> list[list[Segment]]:
-    """A chain split where it says "→" / "⇒": ``L → L' = L + λ‖w‖`` states L' = …, it does not equate L and L'."""
+    """A chain split where it says "→" / "⇒": ``L → L' = L + λ‖w‖`` states L' = …, it does not equate L and L'.
+    A bracketed aside with a relation of its own, ``b^t = μ b^{t-1} + g^t \\ (b^1 = g^1)``, is a statement apart."""
+    text, asides = _asides(text)
     out: list[list[Segment]] = [[]]
     for seg in _chain(text, offset):
         if seg.rel == "→":
             out.append([Segment(seg.text, "", seg.offset)])
         else:
             out[-1].append(seg)
+    out += [_chain(inner, offset + at) for inner, at in asides]
     return [c for c in out if c and any(s.text for s in c)]
 
 
+def _asides(text: str) -> tuple[str, list[tuple[str, int]]]:
+    """The text without its trailing top-level ``(… = …)`` aside (blanked, so offsets stay), and the aside's inside:
+    a bracket opened after a space at depth 0 that closes the text and holds a relation of its own."""
+    depth = 0
+    for i, ch in enumerate(text):
+        if ch == "(" and depth == 0 and i > 0 and text[i - 1] in " \t~" and text[:i].strip(" \t~\\,;"):
+            close = paren_end(text, i)
+            inner = text[i + 1:close] if close is not None else ""
+            if inner and not text[close + 1:].strip() and _top_level(inner, REL_RE):
+                return text[:i] + " " * (close + 1 - i), [(inner, i + 1)]
+        depth += ch in "({["
+        depth -= ch in ")}]" and depth > 0
+    return text, []
+
+
+_NABLA_RE = re.compile(r"\s*\\nabla\s*(?:_\s*(?:\{[^{}]*\}|[A-Za-z]))?\s*(?P<f>[A-Za-z])\s*(?P<at>(?:\\left\s*)?\(.*\))?\s*")
+
+
 def _untuple(segs: list[Segment]) -> list[list[Segment]]:
-    """``(x_1, x_2) = (2, 5)`` states x_1 = 2 and x_2 = 5: tuples of one length on every side, split up."""
-    parts = []
-    for seg in segs:
-        m = re.fullmatch(r"(\\left\s*)?\((.*?)(\\right\s*)?\)", seg.text.strip(), re.S)
-        items = [x for x, _ in _split_at(m.group(2), re.compile(",")) ] if m else []
-        if len(items) < 2 or not all(x.strip() for x in items):
-            return [segs]
-        parts.append(items)
-    if len(segs) < 2 or len({len(p) for p in parts}) != 1:
+    """``(x_1, x_2) = (2, 5)`` states x_1 = 2 and x_2 = 5: tuples of one length on every side, split up.
+    ``\\nabla f = (…, …)`` states each component: ``\\nabla_{\\#1} f = …`` (the reader's k-th component of ∇f)."""
+    nabla = _NABLA_RE.fullmatch(segs[0].text) if len(segs) > 1 else None
+    parts = [_tuple_items(seg.text) for seg in (segs[1:] if nabla else segs)]
+    if len(segs) < 2 or any(p is None for p in parts) or len({len(p) for p in parts}) != 1:
         return [segs]
-    return [[Segment(p[k].strip(), seg.rel, seg.offset) for p, seg in zip(parts, segs)] for k in range(len(parts[0]))]
+    n = len(parts[0])
+    if nabla:
+        parts.insert(0, [rf"\nabla_{{\#{k + 1}}} {nabla.group('f')}{nabla.group('at') or ''}" for k in range(n)])
+    return [[Segment(p[k].strip(), seg.rel, seg.offset) for p, seg in zip(parts, segs)] for k in range(n)]
+
+
+def _tuple_items(text: str) -> list[str] | None:
+    m = re.fullmatch(r"(\\left\s*)?\((.*?)(\\right\s*)?\)", text.strip(), re.S)
+    items = [x for x, _ in _split_at(m.group(2), re.compile(","))] if m else []
+    return items if len(items) >= 2 and all(x.strip() for x in items) else None
 
 
 def _angle_bracket(text: str, i: int) -> bool:

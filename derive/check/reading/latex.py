@@ -16,6 +16,7 @@ import sympy
 from derive.errors import DeriveError, ParseError
 from derive.parse import check_limits, parse_latex, parse_plain, replace_unevaluated
 from derive.check.reading.plain import plain
+from derive.check.reading.leibniz import PRIMED_FUNC_RE, PRIMED_OPS, TOTAL, function_of, leibniz, paren_end
 from derive.latex import latex
 from derive.check.sandbox import check_size
 from derive.ops import LATEX_GREEK, LATEX_OPERATORS, alternatives
@@ -54,16 +55,18 @@ class Written(sympy.Symbol):
 class WrittenPartial(sympy.Symbol):
     """``∂num/∂den`` as written; ``num`` and ``den`` are parsed expressions (of :class:`Written` quantities)."""
 
-    def __new__(cls, num: sympy.Expr, den: sympy.Expr):
-        obj = super().__new__(cls, f"partial:({sympy.srepr(num)})/({sympy.srepr(den)})")
-        obj.num, obj.den = num, den
+    def __new__(cls, num: sympy.Expr, den: sympy.Expr, total: bool = False):
+        head = "d" if total else "partial"   # ``total``: Leibniz's d (dv_3/dx), the total derivative
+        obj = super().__new__(cls, f"{head}:({sympy.srepr(num)})/({sympy.srepr(den)})")
+        obj.num, obj.den, obj.total = num, den, total
         return obj
 
     def __getnewargs_ex__(self):
-        return ((self.num, self.den), {})
+        return ((self.num, self.den, self.total), {})
 
     def _latex(self, printer) -> str:
-        return rf"\frac{{\partial {printer._print(self.num)}}}{{\partial {printer._print(self.den)}}}"
+        d = r"\mathrm{d}" if self.total else r"\partial"
+        return rf"\frac{{{d} {printer._print(self.num)}}}{{{d} {printer._print(self.den)}}}"
 
 
 
@@ -87,24 +90,9 @@ _NUMBER_RE = re.compile(r"(?<![A-Za-z_^\\\d.])(\d+(?:\.\d*)?|\.\d+)")   # after 
 _PLAIN_SUB_RE = re.compile(
     r"(?<![\\A-Za-z])(?P<base>[A-Za-z]|\\(?:alpha|beta|gamma|delta|epsilon|varepsilon|eta|theta|lambda|mu|sigma|"
     r"tau|phi|psi|omega|xi|zeta|rho|nu|kappa|Delta|Theta|Lambda|Sigma|Phi|Psi|Omega))(?![A-Za-z])"
-    r"\s*_\s*(?P<sub>\{\s*\\(?:mathrm|text|textrm|rm|mathit|operatorname)\s*\{[A-Za-z ]*\}\s*\}|\{[^{}]*\}|[A-Za-z0-9])")
+    r"\s*_\s*(?P<sub>\{\s*\\(?:mathrm|text|textrm|rm|mathit|operatorname)\s*\{[A-Za-z0-9 .\\_-]*\}\s*\}|\{[^{}]*\}|[A-Za-z0-9])")
 _DECO_RE = re.compile(r"\\(?P<deco>" + "|".join(sorted(_DECOS, key=len, reverse=True)) + r")(?![A-Za-z])\s*")
 _PARTIAL_RE = re.compile(r"\\[dt]?frac\s*\{\s*(?:\\partial|∂)")
-
-# Leibniz's d, written as a person does (\frac{dy}{dx}, \frac{\mathrm{d} y}{\mathrm{d} x}, dy/dx) and the slash
-# form of ∂ (\partial f/\partial x_1): all become \frac{\partial ·}{\partial ·}, which the partials pass reads. Only
-# a d followed by a name counts, so \frac{d}{c} (a quantity named d) is left alone.
-_Q = r"(?:\\(?:bar|hat|dot|tilde|overline|mathbf|boldsymbol)\s*\{[^{}]*\}|\\(?:bar|hat|dot|tilde)\s+[A-Za-z]|[A-Za-z])" \
-     r"(?:\s*_\s*(?:\{[^{}]*\}|[A-Za-z0-9]))?(?:\s*\^\s*(?:\{[^{}]*\}|[A-Za-z0-9]))?"
-_D = r"(?:d|\\mathrm\s*\{\s*d\s*\}|\\text\s*\{\s*d\s*\}|\\operatorname\s*\{\s*d\s*\})"
-_LEIBNIZ_FRAC_RE = re.compile(rf"\\([dt]?frac)\s*\{{\s*{_D}\s*({_Q})\s*\}}\s*\{{\s*{_D}\s*({_Q})\s*\}}")
-_SLASH_RE = re.compile(rf"(?<![A-Za-z\\])(?:{_D}|\\partial\s*|∂)\s*({_Q})\s*/\s*(?:{_D}|\\partial\s*|∂)\s*({_Q})")
-
-
-def _leibniz(t: str) -> str:
-    t = _LEIBNIZ_FRAC_RE.sub(lambda m: rf"\frac{{\partial {m.group(2)}}}{{\partial {m.group(3)}}}", t)
-    return _SLASH_RE.sub(lambda m: rf"\frac{{\partial {m.group(1)}}}{{\partial {m.group(2)}}}", t)
-
 
 _SCRIPT_RE = re.compile(r"[_^]\s*(?:\{[^{}]*\}|[A-Za-z0-9])|\\[A-Za-z]+")
 
@@ -139,12 +127,14 @@ class _Reader:
         t = re.sub(r"\\\s*$", "", t).strip()
         if not t:
             raise ParseError("empty expression", self.where)
-        t = _FUNCTION_OF_RE.sub(lambda m: f" {m.group(1)}{m.group(2) or ''} ", t)
+        t = _GRAD_COMPONENT_RE.sub(self._gradient_component, t)
+        t = function_of(self.defined).sub(self._function_value, t)
         t = re.sub(r"\\(gamma|Gamma)(?![A-Za-z])", lambda m: self.placeholder(Written("", m.group(1))), t)
         t = _norms(t)
+        t = self._derivatives_of_functions(t)
         t = self._floors(t)
         t = self._sign(t)
-        t = _leibniz(t)
+        t = leibniz(t)
         t = self._partials(t)
         t = self._primed(t)
         t = self._decorated(t)
@@ -199,6 +189,37 @@ class _Reader:
             inner = re.sub(r"\\right\s*$", "", inner)
             t = t[:m.start()] + rf"\frac{{\left({inner}\right)}}{{\left|{inner}\right|}}" + t[i + 1:]
 
+    def _gradient_component(self, m: re.Match[str]) -> str:
+        """``\\nabla_{\\#2} f(0.7, 0.5)``, the document reader's k-th component of ∇f (``grad`` decoration)."""
+        args = [a.strip() for a in (m.group("at") or "").split(",")]
+        at = "@" + ",".join(args) if all(re.fullmatch(r"[-+]?\d+(?:\.\d+)?", a) for a in args) else ""
+        return self.placeholder(Written("grad", m.group("f"), m.group("k"), at))
+
+    def _function_value(self, m: re.Match[str]) -> str:
+        """f(x) is f; f(0.6) is f at that point (``time`` "@0.6"): judged only where it is the problem's point."""
+        args = [a.strip() for a in m.group(0)[m.group(0).index("(") + 1:].rstrip(")").removesuffix("\\right")
+                .split(",")]
+        if not all(re.fullmatch(r"[-+]?\d+(?:\.\d+)?", a) for a in args):
+            return f" {m.group(1)}{m.group(2) or ''} "
+        return self.placeholder(Written("prime" if m.group(2) else "", m.group(1), "", "@" + ",".join(args)))
+
+    def _derivatives_of_functions(self, t: str) -> str:
+        """\\sigma'(z), \\tanh'(u), \\ln'(x): the derivative of a known function at the argument (σ(z)(1 - σ(z))),
+        from the operation table's own partial -- so ``\\sigma'(x) = \\sigma(x)(1 - \\sigma(x))`` is an identity."""
+        while True:
+            m = PRIMED_FUNC_RE.search(t)
+            if not m:
+                return t
+            end = paren_end(t, m.end() - 1)
+            if end is None:
+                raise ParseError(f"\\{m.group('f')}'( is never closed", self.where)
+            inner = re.sub(r"\\right\s*$", "", t[m.end():end])
+            arg = _Reader(self.log_base, self.time_names, self.where, self.defined).parse(inner)
+            op = PRIMED_OPS[m.group("f")]
+            base = sympy.E if m.group("f") == "ln" or self.log_base == "e" else sympy.Integer(int(self.log_base))
+            t = t[:m.start()] + self.placeholder(op.partials(arg, p=base)[0] if op.name == "log"
+                                                 else op.partials(arg)[0]) + t[end + 1:]
+
     def _floors(self, t: str) -> str:
         """\\lfloor x \\rfloor, \\lceil x \\rceil (output sizes of a convolution): read inside, then rounded."""
         for left, right, fn in (("lfloor", "rfloor", sympy.floor), ("lceil", "rceil", sympy.ceiling)):
@@ -235,11 +256,13 @@ class _Reader:
             den_open = num_end + (len(t[num_end:]) - len(rest))
             den_end = group_end(t, den_open)
             num = re.sub(r"^\s*(?:\\partial|∂)", "", t[num_open + 1:num_end - 1]).strip()
+            total = num.startswith(TOTAL.strip())
+            num = num[len(TOTAL.strip()):].strip() if total else num
             den = t[den_open + 1:den_end - 1].strip()
             if not re.match(r"(?:\\partial|∂)", den):
                 raise ParseError("a ∂ in the numerator needs a ∂ in the denominator", self.where)
             den = re.sub(r"^(?:\\partial|∂)", "", den).strip()
-            sym = WrittenPartial(self._inner(num), self._inner(den))
+            sym = WrittenPartial(self._inner(num), self._inner(den), total)
             t = t[:m.start()] + self.placeholder(sym) + t[den_end:]
 
     def _inner(self, text: str) -> sympy.Expr:
@@ -292,12 +315,8 @@ class _Reader:
 
 
 
-_NAME = r"[A-Za-z](?:_\{?[A-Za-z0-9]+\}?)?"
-# f(x), f(x_1, x_2), L(w, b), f'(x): a function of the inputs named by its letter -- the output itself
-_ARG = rf"(?:{_NAME}|[-+]?\d+(?:\.\d+)?)"   # f(x) or f(0.5): the output, at the problem's point
-_FUNCTION_OF_RE = re.compile(rf"(?<![\\A-Za-z])([fFyLJE])\s*(')?\s*(?:\\left\s*)?\(\s*{_ARG}(?:\s*,\s*{_ARG})*\s*"
-                             r"(?:\\right\s*)?\)")
-
+_GRAD_COMPONENT_RE = re.compile(r"\\nabla_\{\\#(?P<k>\d+)\}\s*(?P<f>[A-Za-z])"
+                                r"(?:\s*(?:\\left\s*)?\((?P<at>[^()]*?)(?:\\right\s*)?\))?")
 _FUNC_ARG_RE = re.compile(
     r"\\(" + alternatives(LATEX_OPERATORS) + r")(_\{?\s*\d+\s*\}?)?(?![A-Za-z])\s*"
     r"(\\mathrm\{qz[a-z]+z\}|[A-Za-z](?![A-Za-z])|\d+(?:\.\d+)?)"
@@ -373,7 +392,7 @@ def _scripts(t: str, i: int, time_sup: bool) -> tuple[str, str, str, int]:
             sub, j = _norm(m.group(1)), j + m.end()
             continue
         m = re.match(r"\s*\^\s*(\{[^{}]*\}|[A-Za-z0-9])", t[j:])
-        if m and time_sup and not time:
+        if m and time_sup and not time and not sub:   # \tilde g_t^2: indexed already, so the 2 is a power
             time, j = _norm(m.group(1)), j + m.end()
             continue
         break

@@ -198,6 +198,68 @@ def test_prose_with_numbers_is_not_a_heading(prose):
     assert [s.part for s in read(f"{prose}\n\n$$v_1 = 3$$\n")] == [""]
 
 
+@pytest.mark.parametrize("text,first", [
+    ("$$0.7311 \\times 0.2689 \\times 2 = 0.3932$$", "0.7311 \\times 0.2689 \\times 2"),   # not part "0"
+    ("$$2.5 \\cdot 4 = 10$$", "2.5 \\cdot 4"),
+    ("0.5 is the step size.\n\n$$1. \\quad v_1 = 3$$", "v_1"),                          # a label, then maths
+])
+def test_a_leading_decimal_is_a_number_not_a_label(text, first):
+    assert read(text)[0].segments[0].text.strip() == first
+
+
 def test_statement_limit_is_refused_early_and_names_the_line():
     with pytest.raises(LimitError, match="more than 4 statements.*line 5"):
         read("$$f = 6$$\n" * 60000, max_statements=4)
+
+
+@pytest.mark.parametrize("row,statement", [
+    ("| $v_3$ | $v_1 v_2$ | $2.4$ |", "v_3 = v_1 v_2 = 2.4"),                      # node, definition, value
+    ("| $\\bar v_4$ | $\\bar v_5 / (2 v_5) = 1/3.688$ | $0.2712$ |", "\\bar v_4 = \\bar v_5 / (2 v_5) = 1/3.688 = 0.2712"),
+    ("| 2 | $\\bar v_4 = \\bar v_5 v_2$ | 1.8 |", "\\bar v_4 = \\bar v_5 v_2 = 1.8"),   # a value without $
+    ("| $\\bar v_5$ | seed | $1$ |", "\\bar v_5 = 1"),
+    ("| $v_0 = x$ | $\\approx 0.134$ |", "v_0 = x ≈ 0.134"),
+])
+def test_a_table_row_reads_across(row, statement):
+    text = f"| a | b | c |\n|---|---|---|\n{row}\n"
+    assert [s.source for s in read(text)] == [statement]
+
+
+@pytest.mark.parametrize("text", [
+    "| $t$ | $g_t$ | $m_t$ |\n|---|---|---|\n| 1 | 0.5 | 0.05 |\n",            # a header and a row of numbers
+    "| node | value | tangent |\n|---|---|---|\n| $v_2 = v_1^2$ | $v_2 = 0.25$ | $v_2' = 1$ |\n",  # a statement a cell
+])
+def test_tables_that_do_not_read_across_are_left_as_written(text):
+    assert all(s.source.count("=") <= 1 for s in read(text))
+
+
+@pytest.mark.parametrize("text,total", [
+    ("dv_1/dx", True), (r"\frac{d y}{d x}", True), (r"\frac{\mathrm{d} y}{\mathrm{d} x}", True),
+    (r"\partial f / \partial x", False), (r"\frac{\partial y}{\partial x}", False),
+    (r"\frac{d}{dx} \sin(x^2)", True), (r"\frac{\partial}{\partial x}\left(x y\right)", False),
+])
+def test_leibniz_d_is_a_total_derivative(text, total):
+    e = parse_segment(text).expr
+    assert isinstance(e, WrittenPartial) and e.total is total
+
+
+def test_derivatives_of_known_functions_and_points():
+    x = W("", "x")
+    at = {x: sympy.Rational(3, 10)}
+    sig = parse_segment(r"\sigma'(x)").expr.xreplace(at).rewrite(sympy.exp)   # σ'(0.3) = e^{-0.3}/(1 + e^{-0.3})²
+    assert abs(float(sig) - float(sympy.exp(-0.3) / (1 + sympy.exp(-0.3)) ** 2)) < 1e-12
+    assert sympy.simplify(parse_segment(r"\tanh'(2x)").expr - (1 - sympy.tanh(2 * x) ** 2)) == 0
+    assert parse_segment("f(0.6)").expr == Written("", "f", "", "@0.6")
+    assert parse_segment("f'(2, 1.5)").expr == Written("prime", "f", "", "@2,1.5")
+    assert parse_segment("f(x)").expr == Written("", "f")
+
+
+@pytest.mark.parametrize("text,statements", [
+    (r"$$b^t = \mu b^{t-1} + g^t \ (b^1 = g^1), \qquad w^{t+1} = w^t - \alpha b^t$$",
+     [r"b^t = \mu b^{t-1} + g^t", "b^1 = g^1", r"w^{t+1} = w^t - \alpha b^t"]),   # a bracketed aside
+    (r"$$y = \sigma(z = 2)$$", [r"y = \sigma(z = 2)"]),                            # an argument, not an aside
+    (r"$$y = 2 (a + b)$$", ["y = 2 (a + b)"]),
+    (r"$\nabla f(0.7, 0.5) \approx (1.170,\ 0.836)$",
+     [r"\nabla_{\#1} f(0.7, 0.5) ≈ 1.170", r"\nabla_{\#2} f(0.7, 0.5) ≈ 0.836"]),    # ∇f by components
+])
+def test_asides_and_gradients_split_into_statements(text, statements):
+    assert [s.source for s in read(text)] == statements
