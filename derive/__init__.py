@@ -11,6 +11,7 @@ from derive.autodiff.tracing import absolute, cos, exp, ln, log, relu, sigmoid, 
 from derive import cnn, optim  # noqa: E402  (derive.optim, derive.cnn after a bare "import derive")
 from derive.problems import Solution, load as load_problems, solve  # noqa: E402
 from derive.check import Report, check  # noqa: E402  (derive.check(text, problem) is the function; the module stays importable)
+from derive.matrix import MatrixResult, matrix  # noqa: E402  (derive.matrix(steps, values) is the function, as check)
 
 from derive.settings import VERSION  # noqa: E402
 
@@ -21,4 +22,5 @@ __all__ = [
     "parse", "parse_latex", "parse_plain", "DeriveError", "InputError", "ParseError", "UnsupportedError",
     "DomainError", "LimitError", "ln", "log", "exp", "sin", "cos", "tan", "tanh", "sqrt", "sigmoid", "relu",
     "absolute", "cnn", "optim", "solve", "load_problems", "Solution", "check", "Report",
+    "matrix", "MatrixResult",
 ]

@@ -12,7 +12,7 @@ from typing import Sequence
 
 from derive.errors import DeriveError
 
-COMMANDS = ("solve", "autodiff", "optim", "cnn", "check", "variants")
+COMMANDS = ("solve", "autodiff", "optim", "cnn", "matrix", "check", "variants", "grade")
 
 
 MAX_LINE = 400   # an error line longer than this is cut: a 5,000-character argument is not echoed whole

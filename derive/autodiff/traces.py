@@ -6,17 +6,18 @@ the symbolic one with numbers in place.
 """
 from __future__ import annotations
 
-import re
-from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import sympy
 from sympy import Add, Mul
 
+from derive.autodiff.breaking import LINE_WIDTH, Pending, fits_page, lay_out
 from derive.derivation import Block, Derivation, Line, Part
 from derive.latex import Tex, latex
+from derive.texwidth import width
 from derive.autodiff.notation import Bracket, Group, PartialFrac, TexAtom, bar, decorate, dot, node_symbol
 from derive.numbers import format_number
+from derive.settings import LIMITS
 from derive.ops import OPS
 
 if TYPE_CHECKING:
@@ -25,7 +26,6 @@ if TYPE_CHECKING:
 MAX_TREE_TERMS = 64        # the tree-style chain rule repeats shared subexpressions; beyond this many paths, skip it
 MAX_TREE_FACTORS = 256     # ... and beyond this many factors in all (a long path is one product that cannot break)
 MAX_INLINE_SIZE = 25      # a subexpression with more symbols and operations is named by its node in ∂( )
-LINE_WIDTH = 62           # rough characters of maths that fit one line of the page
 
 
 def _umul(*factors: sympy.Expr) -> sympy.Expr:
@@ -73,7 +73,8 @@ class _Writer:
         self._nums: dict[tuple, TexAtom] = {}
         self._numtex: dict[tuple, Tex] = {}
         self._tangent_forms: dict[int, list] = {}
-        self._factored: dict[int, list[Line]] = {}
+        self._factored: dict[int, Pending] = {}
+        self._labels: dict[int, sympy.Expr] = {}
 
     def tex(self, e: sympy.Expr, **extra) -> Tex:
         key = (e, tuple(extra.items()))   # node names and stages recur across lines and directions
@@ -91,21 +92,12 @@ class _Writer:
         whole = terms[0] + "".join(f" - {t[1:].lstrip()}" if t.startswith("-") else f" + {t}" for t in terms[1:])
         return Tex(whole), [Tex(t) for t in terms]
 
-    def fit(self, lhs: Tex, forms: list[tuple[Tex, list[Tex] | None]], tag: str) -> list[Line]:
-        """One line when it fits the page; else one stage a line, and a long sum one term a line (as the seed)."""
+    def fit(self, lhs: Tex, forms: list[tuple[Tex, list[Tex] | None]], tag: str) -> "Pending":
+        """A line ``lhs = stage = stage …``, laid out with its block (:func:`lay_out`): one row when it fits the
+        page; else one stage a row, a long sum one term a row (as the seed), a long term broken between its
+        factors (:mod:`derive.autodiff.breaking`)."""
         forms = [f for k, f in enumerate(forms) if k == 0 or f[0] != forms[k - 1][0]]
-        if _width(lhs) + sum(_width(t) for t, _ in forms) <= LINE_WIDTH:
-            return [Line(lhs, tuple(t for t, _ in forms), tag=tag)]
-        lines: list[Line] = []
-        for tex, terms in forms:
-            pieces = terms if terms and _width(tex) > LINE_WIDTH else [tex]
-            for k, piece in enumerate(pieces):
-                rel = "="
-                if k > 0:
-                    rel, piece = ("-", Tex(piece[1:].lstrip())) if piece.startswith("-") else ("+", piece)
-                lines.append(Line(lhs if not lines else Tex(""), (piece,), rels=(rel,),
-                                  tag=tag if not lines else ""))
-        return lines
+        return Pending(lhs, [t for t, _ in forms], tag)
 
     def num(self, v: sympy.Expr) -> TexAtom:
         """A value as an atom spelled as displayed (negative values in brackets, as inside a product)."""
@@ -146,10 +138,13 @@ class _Writer:
                            "to every input in one pass.")]
 
     def label(self, i: int) -> sympy.Expr:
-        """The quantity node i stands for, as the user wrote it (or its node name when that is too long)."""
-        if self.size[i] > MAX_INLINE_SIZE:
-            return self.g.symbol(i)
-        return self.g[i].expr
+        """The quantity node i stands for, as the user wrote it (or its node name when that is too long: more than
+        MAX_INLINE_SIZE symbols, or printed wider than half a line, where ∂( )/∂( ) could not fit a row)."""
+        if i not in self._labels:
+            e = self.g[i].expr
+            long = self.size[i] > MAX_INLINE_SIZE or width(self.tex(e)) > LINE_WIDTH / 2
+            self._labels[i] = self.g.symbol(i) if long else e
+        return self._labels[i]
 
     # ------------------------------------------------------------------------------------ forward primal
     def forward(self) -> list[Block]:
@@ -179,12 +174,12 @@ class _Writer:
             s3 = _uadd([Mul(self.num(self.r.adjoints[i]), self.valued(i, j), evaluate=False) for i in cons])
             forms = [self.form(s1), self.form(s2, mul_symbol="times"), self.form(s3, mul_symbol="times"),
                      (self.numtex(self.r.adjoints[j]), None)]
-            lines.extend(self.fit(self.tex(bar(L, j)), forms, f"adjoint:{j}"))
+            lines.append(self.fit(self.tex(bar(L, j)), forms, f"adjoint:{j}"))
         for n in sorted(g.inputs, key=lambda n: -n.index):
             lines.append(Line(self.tex(decorate("bar", self.tex(sympy.Symbol(n.name)))),
                               (self.tex(bar(L, n.index)), self.numtex(self.r.adjoints[n.index])),
                               tag=f"gradient:{n.name}"))
-        return [Block.align(lines)]
+        return [Block.align(lay_out(lines))]
 
     # ------------------------------------------------------------------------------------ forward tangent
     def tangent(self) -> list[Block]:
@@ -201,13 +196,13 @@ class _Writer:
                 args = list(dict.fromkeys(n.args))
                 s3 = _uadd([Mul(self.valued(i, j), self.num(tan[j]), evaluate=False) for j in args])
                 forms = [*self.tangent_forms(i, args), self.form(s3, mul_symbol="times"), (self.numtex(tan[i]), None)]
-                lines.extend(self.fit(self.tex(dot(L, i)), forms, f"tangent:{i}"))
+                lines.append(self.fit(self.tex(dot(L, i)), forms, f"tangent:{i}"))
             wt = self.tex(sympy.Symbol(w))
             lines.append(Line(Tex(rf"\frac{{\partial {self.out}}}{{\partial {wt}}} = \dot{{{self.out}}}"),
                               (self.tex(dot(L, g.output)), self.numtex(tan[g.output])), tag=f"tangent-result:{w}"))
             blocks.append(Block.text("Tangent trace with ", Tex(rf"\dot{{{wt}}} = 1"),
                                      " (direction: the input " + w + ")" if len(g.inputs) > 1 else ""))
-            blocks.append(Block.align(lines))
+            blocks.append(Block.align(lay_out(lines)))
         return blocks
 
     def tangent_forms(self, i: int, args: list[int]) -> list:
@@ -234,23 +229,26 @@ class _Writer:
                 factors[n.index] = min(10 ** 9, sum(factors[j] + count[j] for j in args))
         return count[y], factors[y]
 
+    def factor(self, i: int, j: int, local: bool) -> sympy.Expr:
+        """The chain rule's factor for the edge v_j -> v_i: ∂v_i/∂v_j, or (``local``) that partial worked out."""
+        n = self.g[i]
+        if not local:
+            return PartialFrac(self.label(i), self.label(j), outer=(i == self.g.output))
+        ops = [self.label(o) if isinstance(o, int) else o for o in n.operands]
+        parts = OPS[n.op].partials(*ops, p=n.param)
+        fs = [d for o, d in zip(n.operands, parts) if isinstance(o, int) and o == j]
+        f = fs[0] if len(fs) == 1 else Add(*fs, evaluate=False)
+        return f if f == 1 else Group(f)
+
     def tree(self, i: int, x: int, reach: set[int], local: bool) -> sympy.Expr:
         """∂v_i/∂x expanded down every path (shared subexpressions repeated in each branch, as the seed does).
         Only called when the expansion is small (MAX_TREE_TERMS paths, MAX_TREE_FACTORS factors), which bounds the
         recursion as well as the printed size."""
-        n = self.g[i]
         terms = []
-        for j in dict.fromkeys(n.args):
+        for j in dict.fromkeys(self.g[i].args):
             if j not in reach:
                 continue
-            if local:
-                ops = [self.label(o) if isinstance(o, int) else o for o in n.operands]
-                parts = OPS[n.op].partials(*ops, p=n.param)
-                fs = [d for o, d in zip(n.operands, parts) if isinstance(o, int) and o == j]
-                f = fs[0] if len(fs) == 1 else Add(*fs, evaluate=False)
-                factor = f if f == 1 else Group(f)
-            else:
-                factor = PartialFrac(self.label(i), self.label(j), outer=(i == self.g.output))
+            factor = self.factor(i, j, local)
             if j == x:
                 terms.append(factor)
                 continue
@@ -259,6 +257,36 @@ class _Writer:
             flat = list(rest.args) if rest.is_Mul else [rest]
             terms.append(_umul(factor, *flat))
         return _uadd(terms)
+
+    def paths(self, i: int, x: int, reach: set[int], local: bool) -> list[list[sympy.Expr]]:
+        """The factors of every path from v_i down to x: the tree of :meth:`tree` multiplied out, so each path is
+        one flat product (a row of its own, broken between factors when long; a bracket in the tree is not)."""
+        out: list[list[sympy.Expr]] = []
+        for j in dict.fromkeys(self.g[i].args):
+            if j in reach:
+                factor = self.factor(i, j, local)
+                out.extend([[factor]] if j == x else [[factor, *p] for p in self.paths(j, x, reach, local)])
+        return out
+
+    def chain_lines(self, y: int, x: int, w: str, reach: set[int], lhs: Tex, grad: Tex) -> list[Block] | None:
+        """The chain rule down every path, symbolic then worked out, then the value: in the seed's tree form when
+        it fits the page, else multiplied out (a sum over paths, each path a row that breaks between factors);
+        None when neither fits (or the sum is too long to read back, ``Limits.max_chars``)."""
+        def form(k: int, local: bool) -> sympy.Expr:
+            return (self.tree(y, x, reach, local) if k == 0 else
+                    _uadd([_umul(*p) for p in self.paths(y, x, reach, local)]))
+
+        for k in (0, 1):
+            sym, loc = form(k, False), form(k, True)
+            sides = [self.form(sym, mul_symbol="dot"), self.form(loc, mul_symbol="dot")]
+            lines = lay_out([self.fit(lhs, [sides[0]], f"chain:{w}"),
+                             self.fit(Tex(""), [sides[1], (grad, None)], f"chain-local:{w}")])
+            # A side longer than the checker reads in one expression would be derive's own unreadable line.
+            readable = all(len(tex) <= LIMITS.max_chars for tex, _ in sides)
+            if fits_page(lines) and (k == 0 or readable):
+                note = [Block.text("Multiplied out, one product for each path from the input to the output:")]
+                return (note if k else []) + [Block.align(lines)]
+        return None
 
     def chain(self) -> list[Block]:
         g = self.g
@@ -271,33 +299,34 @@ class _Writer:
             lhs = Tex(self.tex(PartialFrac(self.label(y), xs, outer=True)))
             grad = self.numtex(self.r.adjoints[x])
             n_paths, n_factors = self.expansion(y, x)
+            worked = None
             if n_paths <= MAX_TREE_TERMS and n_factors <= MAX_TREE_FACTORS:
-                sym = self.tree(y, x, reach, local=False)
-                loc = self.tree(y, x, reach, local=True)
-                lines = self.fit(lhs, [self.form(sym, mul_symbol="dot")], f"chain:{w}")
-                lines += self.fit(Tex(""), [self.form(loc, mul_symbol="dot"), (grad, None)], f"chain-local:{w}")
-                blocks.append(Block.align(lines))
+                worked = self.chain_lines(y, x, w, reach, lhs, grad)
+                if worked is None:
+                    blocks.append(Block.text("The expansion down every path is too wide for the page; it is given "
+                                             "in factored form only (each shared subexpression once)."))
             elif n_paths > MAX_TREE_TERMS:
                 blocks.append(Block.text(f"The expansion down every path has {n_paths} terms; it is given in "
                                          "factored form only (each shared subexpression once)."))
             else:
                 blocks.append(Block.text(f"The expansion down every path has {n_factors} factors; it is given in "
                                          "factored form only (each shared subexpression once)."))
+            blocks.extend(worked or [])
             blocks.append(Block.text("Factored (each shared subexpression once, from the output back):"))
-            blocks.append(Block.align(self.factored(y, x, reach)))
+            blocks.append(Block.align(lay_out(self.factored(y, x, reach))))
         return blocks
 
-    def factored(self, y: int, x: int, reach: set[int]) -> list[Line]:
+    def factored(self, y: int, x: int, reach: set[int]) -> list["Pending"]:
         g = self.g
         lines = []
         for node in reversed(g.nodes):
             j = node.index
             if j == y or j not in reach or (node.is_input and j != x):
                 continue
-            lines.extend(self.factored_line(y, j))
+            lines.append(self.factored_line(y, j))
         return lines
 
-    def factored_line(self, y: int, j: int) -> list[Line]:
+    def factored_line(self, y: int, j: int) -> "Pending":
         """∂y/∂v_j summed over v_j's consumers: the same whichever input is differentiated by, so built once."""
         if j in self._factored:
             return self._factored[j]
@@ -320,28 +349,6 @@ class _Writer:
         parts = OPS[n.op].partials(*ops, p=n.param)
         fs = [d for o, d in zip(n.operands, parts) if isinstance(o, int) and o == j]
         return Group(fs[0] if len(fs) == 1 else Add(*fs, evaluate=False))
-
-
-_FRAC = re.compile(r"\\frac\{([^{}]*)\}\{([^{}]*)\}")
-_CMD = re.compile(r"\\(left|right|quad|,|;|!)\b|\\(left|right)(?=[(\[|.])")
-
-
-def _visible(t: str) -> int:
-    t = re.sub(r"\\[A-Za-z]+", "x", t)
-    return len(re.sub(r"[{}^_\s]", "", t))
-
-
-@lru_cache(maxsize=65536)
-def _width(tex: str) -> float:
-    """A rough printed width of LaTeX maths in characters: a fraction is as wide as the wider of its numerator and
-    denominator; sub/superscripts and bracket commands cost nothing."""
-    t = _CMD.sub("", tex)
-    for _ in range(50):
-        t2 = _FRAC.sub(lambda m: "w" * max(_visible(m.group(1)), _visible(m.group(2))), t)
-        if t2 == t:
-            break
-        t = t2
-    return _visible(t)
 
 
 TITLES = {"chain": "Chain rule", "forward": "Forward trace", "tangent": "Forward-mode tangent trace",

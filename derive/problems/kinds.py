@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any, Callable, Mapping
 
 from derive import cnn, files, optim
+from derive.matrix import PARTS as MATRIX_PARTS, matrix
 from derive.autodiff.sweeps import PARTS, autodiff
 from derive.derivation import Block, Derivation, Part
 from derive.errors import InputError
@@ -134,8 +135,22 @@ def solve_optimizer(p: Problem, settings: Mapping[str, Any]) -> Solved:
                   intro=f.get("intro", ""))
 
 
+def solve_matrix(p: Problem, settings: Mapping[str, Any]) -> Solved:
+    """Backpropagation with vectors and matrices: ``steps`` in LaTeX (or ``layers`` and ``loss``) over ``values``
+    (TOML arrays: a list is a column vector, a list of rows a matrix)."""
+    f = take(p, {"steps": (list, str), "layers": (list,), "loss": (str,), "values": (dict,), "wrt": (list,),
+                 "sigfigs": (int,), "parts": (list,), "intro": (str,), "title": (str,)}, required=("values",))
+    if ("steps" in f) == ("layers" in f):
+        raise InputError("give exactly one of 'steps' or 'layers'", p.where)
+    names, labels, texts = _parts(p, f.get("parts", list(MATRIX_PARTS)), MATRIX_PARTS)
+    r = matrix(f.get("steps"), f["values"], layers=f.get("layers"), loss=f.get("loss", "cross_entropy"),
+               wrt=f.get("wrt"), sigfigs=f.get("sigfigs", settings.get("sigfigs", 3)), parts=names, labels=labels,
+               title=f.get("title", ""))
+    return Solved(p.number, p.kind, with_texts(r.derivation, texts), intro=f.get("intro", ""))
+
+
 Solver = Callable[[Problem, Mapping[str, Any]], Solved]
 
 # One entry per kind a problem set may name (the problem-set reader and the error for an unknown kind read it).
 KINDS: dict[str, Solver] = {"autodiff": solve_autodiff, "text": solve_text, "cnn": solve_cnn,
-                            "optimizer": solve_optimizer}
+                            "optimizer": solve_optimizer, "matrix": solve_matrix}

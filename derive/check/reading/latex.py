@@ -69,7 +69,6 @@ class WrittenPartial(sympy.Symbol):
         return rf"\frac{{{d} {printer._print(self.num)}}}{{{d} {printer._print(self.den)}}}"
 
 
-
 def group_end(text: str, open_brace: int) -> int:
     """Index just past the brace group that opens at ``open_brace``."""
     d = 0
@@ -81,7 +80,6 @@ def group_end(text: str, open_brace: int) -> int:
             if d == 0:
                 return i + 1
     return len(text)
-
 
 
 # ------------------------------------------------------------------------------------------ parsing one segment
@@ -130,6 +128,8 @@ class _Reader:
         t = _GRAD_COMPONENT_RE.sub(self._gradient_component, t)
         t = function_of(self.defined).sub(self._function_value, t)
         t = re.sub(r"\\(gamma|Gamma)(?![A-Za-z])", lambda m: self.placeholder(Written("", m.group(1))), t)
+        # u^{(3)}, a^{[2]}: a node or layer index written as a bracketed superscript (Goodfellow, Ng) is its number
+        t = re.sub(r"(?<![\\A-Za-z])([A-Za-z])\s*\^\s*\{\s*[(\[]\s*(-?\d+)\s*[)\]]\s*\}", r"\1_{\2}", t)
         t = _norms(t)
         t = self._derivatives_of_functions(t)
         t = self._floors(t)
@@ -312,7 +312,6 @@ class _Reader:
         pat = re.compile(rf"(?<![\\A-Za-z])(?P<base>{names})(?![A-Za-z])\s*\^\s*(?P<sup>\{{[^{{}}]*\}}|[A-Za-z0-9])")
         return pat.sub(lambda m: self.placeholder(Written("", m.group("base").lstrip("\\"), "",
                                                            _norm(m.group("sup")))), t)
-
 
 
 _GRAD_COMPONENT_RE = re.compile(r"\\nabla_\{\\#(?P<k>\d+)\}\s*(?P<f>[A-Za-z])"

@@ -263,3 +263,10 @@ def test_derivatives_of_known_functions_and_points():
 ])
 def test_asides_and_gradients_split_into_statements(text, statements):
     assert [s.source for s in read(text)] == statements
+
+
+def test_goodfellow_notation():
+    # u^{(3)} is node 3 (a bracketed superscript is an index, not a power); grad_table[u^{(3)}] is its adjoint
+    assert parse_segment(r"u^{(1)} / u^{(2)}").expr.free_symbols == {W("", "u", "1"), W("", "u", "2")}
+    stmt = read(r"$$\text{grad\_table}[u^{(3)}] = \text{grad\_table}[u^{(4)}] \cdot 2 = 4$$")[0]
+    assert parse_segment(stmt.segments[0].text).expr == W("bar", "u", "3")
