@@ -4,7 +4,8 @@ Each entry names the mistake and explains it. The checker perturbs the correct s
 ``perturbs`` (one term at a time) and, when the writer's step equals a perturbed version, reports that entry.
 The autodiff perturbations live in :mod:`derive.check.autodiff.judge`, the optimizer ones in
 :mod:`derive.check.optim.family` (rewrites of the update rule's template) and :mod:`derive.check.optim.adam` (‖w‖
-for ‖w‖²), the CNN ones (no biases, no pooling) in :mod:`derive.check.cnn.judge`. This is the one table: every judge
+for ‖w‖²), the CNN ones (biases, pooling, padding, stride, dilation, rounding, downsample branch, jump) in
+:mod:`derive.check.cnn`. This is the one table: every judge
 reports a diagnosis by its id here, with this title and explanation (and ``expected``, the correct form as LaTeX,
 where a judge shows one).
 """
@@ -95,6 +96,22 @@ MISCONCEPTIONS: dict[str, Misconception] = {m.id: m for m in (
     Misconception("rf-no-pool", "receptive field without the pooling layers",
                   "pooling layers enlarge the receptive field and multiply the jump of later layers", ("cnn",),
                   "the recurrence over the convolutions only, or without the pooling windows"),
+    Misconception("no-padding", "output size without the padding",
+                  "the padding is part of the size formula: ⌊(n + 2p − d(k−1) − 1)/s⌋ + 1", ("cnn",),
+                  "the size formula with p = 0"),
+    Misconception("no-stride", "stride ignored",
+                  "the stride divides the span in the size formula and multiplies the jump (it was taken as 1)",
+                  ("cnn",), "the size, or the jump, with s = 1"),
+    Misconception("no-dilation", "dilation ignored",
+                  "a dilated kernel spans d(k−1)+1 pixels, not k", ("cnn",), "the size or receptive field with d = 1"),
+    Misconception("floor-ceil", "floor and ceiling swapped",
+                  "the output size rounds down, or up with ceil_mode", ("cnn",), "the other rounding"),
+    Misconception("no-downsample", "downsample branch left out",
+                  "a residual block that changes the shape has a 1×1 convolution and its batch norm on the shortcut",
+                  ("cnn",), "the block's count without the shortcut's convolution and batch norm"),
+    Misconception("no-jump", "jump left out of the receptive-field recurrence",
+                  "r_l = r_{l−1} + (k_l − 1)·j_{l−1}: the kernel's extent is multiplied by the product of the earlier "
+                  "strides", ("cnn",), "the recurrence with j = 1"),
     Misconception("params-no-bias", "parameters without biases",
                   "each output channel / unit has a bias: (k·k·C_in + 1)·C_out", ("cnn",),
                   "a count (total, conv or fc) minus the biases"),
@@ -103,3 +120,9 @@ MISCONCEPTIONS: dict[str, Misconception] = {m.id: m for m in (
 
 def title(mid: str) -> str:
     return MISCONCEPTIONS[mid].title
+
+
+def said(mid: str) -> str:
+    """A misconception as a report says it: its title, then why."""
+    m = MISCONCEPTIONS[mid]
+    return f"{m.title}: {m.explanation}"

@@ -546,3 +546,14 @@ def test_a_total_of_counts_with_a_reported_slip_carries():
     wrong = [f for f in check(text, {"kind": "cnn", "preset": "resnet34"}, isolate=False).findings
              if f.verdict == "wrong"]
     assert [(f.line, f.diagnosis) for f in wrong] == [(1, "params-no-bias")], [f.to_dict() for f in wrong]
+
+
+def test_a_negligible_eps_left_out_of_the_arithmetic_is_fine():
+    # RMSprop with the root forgotten (stated once, diagnosed), then steps that follow that rule with ε = 1e-8
+    # left out: at v = 0.016, ε/v = 6e-7 is more than a calculator's noise, yet the line is right as written
+    problem = {"kind": "optimizer", "optimizer": "rmsprop", "options": {"lr": 0.01, "alpha": 0.9}, "w0": 1.0,
+               "grads": [0.4, -0.2, 0.3]}
+    text = ("$$\\theta_t = \\theta_{t-1} - \\frac{\\eta}{v_t + \\epsilon}\\, g_t$$\n\n"
+            "$$\\theta_1 = 1 - \\frac{0.01 \\times 0.4}{0.016} = 0.75$$\n")
+    found = [(f.line, f.verdict, f.diagnosis) for f in check(text, problem, isolate=False).findings]
+    assert found == [(1, "wrong", "no-root")], found

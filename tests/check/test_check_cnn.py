@@ -57,8 +57,9 @@ def test_stage_names_are_groups(name):
     ("$$C3 = (5 \\cdot 5 \\cdot 6 + 1) \\cdot 16 = 2416$$", LENET, []),
     ("- F6: $F6 = 120 \\cdot 84 = 10080$", LENET, [(1, "params-no-bias")]),
     # a stage without its downsample branch, by name and by value
-    (r"$$\text{layer2}: 9 \cdot 64 \cdot 128 + 3 \cdot 9 \cdot 128^2 + 4 \cdot 256 = 517120$$", R18, [(1, "")]),
-    ("layer2: $9 \\cdot 64 \\cdot 128 + 3 \\cdot 9 \\cdot 128^2 + 4 \\cdot 256 = 517120$", R18, [(1, "")]),
+    (r"$$\text{layer2}: 9 \cdot 64 \cdot 128 + 3 \cdot 9 \cdot 128^2 + 4 \cdot 256 = 517120$$", R18,
+     [(1, "no-downsample")]),
+    ("layer2: $9 \\cdot 64 \\cdot 128 + 3 \\cdot 9 \\cdot 128^2 + 4 \\cdot 256 = 517120$", R18, [(1, "no-downsample")]),
     (r"$$\text{layer2}: 9 \cdot 64 \cdot 128 + 3 \cdot 9 \cdot 128^2 + 64 \cdot 128 + 5 \cdot 256 = 525568$$", R18, []),
     # a count in millions
     (r"$$N = 61100840 \approx 61.1\text{M}$$", ALEX, []),
@@ -70,13 +71,13 @@ def test_layer_counts(sheet, problem, wrong):
 @pytest.mark.parametrize("sheet,wrong", [
     # named sizes; the padding dropped, the stride ignored; ECF from the writer's own size
     (r"$$H_1 = \lfloor (224 + 2 \cdot 2 - 11)/4 \rfloor + 1 = 55$$", []),
-    (r"$$H_1 = \lfloor (224 - 11)/4 \rfloor + 1 = 54$$", [(1, "")]),
-    ("$$H_1 = 54$$\n\n$$H_2 = \\lfloor (54 - 3)/2 \\rfloor + 1 = 26$$", [(1, "")]),
+    (r"$$H_1 = \lfloor (224 - 11)/4 \rfloor + 1 = 54$$", [(1, "no-padding")]),
+    ("$$H_1 = 54$$\n\n$$H_2 = \\lfloor (54 - 3)/2 \\rfloor + 1 = 26$$", [(1, "no-padding")]),
     (r"$$H_3 = 27$$", []),
-    (r"$$\text{conv1}: \lfloor (224 + 4 - 11)/1 \rfloor + 1 = 218$$", [(1, "")]),
+    (r"$$\text{conv1}: \lfloor (224 + 4 - 11)/1 \rfloor + 1 = 218$$", [(1, "no-stride")]),
     # unnamed formulas, matched to the layer by their numbers and place
     ("conv1: $\\frac{224 - 11 + 4}{4} + 1 = 55$\n\npool1: $\\frac{55 - 3}{2} + 1 = 27$\n\n"
-     "conv2: $\\frac{27 - 5}{1} + 1 = 23$\n\npool2: $\\frac{23 - 3}{2} + 1 = 11$", [(5, "")]),
+     "conv2: $\\frac{27 - 5}{1} + 1 = 23$\n\npool2: $\\frac{23 - 3}{2} + 1 = 11$", [(5, "no-padding")]),
     # the general rule and square maps
     (r"$$H_{out} = \lfloor (H_{in} + 2p - k)/s \rfloor + 1$$", []),
     (r"$$n_{out} = (n - k)/s + 1$$", [(1, "")]),
@@ -91,8 +92,8 @@ def test_sizes(sheet, wrong):
     # the recurrence with the writer's own numbers carried forward: only the slip is flagged
     ("$$r_1 = 11 \\qquad j_1 = 4$$\n$$r_2 = 11 + 2 \\cdot 4 = 19 \\qquad j_2 = 8$$", []),
     ("$$r_1 = 11 \\qquad j_1 = 1$$\n$$r_2 = 11 + 2 \\cdot 1 = 13 \\qquad j_2 = 2$$\n$$r_3 = 13 + 4 \\cdot 2 = 21$$",
-     [(1, "")]),
-    ("$$r_1 = 11$$\n$$r_2 = 11 + 2 = 13$$", [(2, "")]),
+     [(1, "no-stride")]),
+    ("$$r_1 = 11$$\n$$r_2 = 11 + 2 = 13$$", [(2, "no-jump")]),
     # a bare r stepped along the path, and the final answer
     ("conv1 $r = 1 + 10 = 11$, $j = 4$, pool1 $r = 11 + 2 \\cdot 4 = 19$\n\nSo $r = 195$.", []),
     ("$$r = 195$$", []),

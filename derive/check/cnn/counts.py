@@ -12,7 +12,8 @@ import sympy
 from derive.check.verdicts import Judgment, close as _close, tolerance, unreadable_side
 from derive.check.misconceptions import MISCONCEPTIONS
 from derive.check.reference import Unresolved
-from derive.check.cnn.facts import PERTURBATIONS, floored as _floored, ints as _ints, is_literal as _is_literal
+from derive.check.misconceptions import said as _said
+from derive.check.cnn.facts import floored as _floored, ints as _ints, is_literal as _is_literal
 from derive.errors import DeriveError
 from derive.check.reading.document import Parsed, Statement
 
@@ -165,8 +166,8 @@ class CountJudging:
                     m = MISCONCEPTIONS[pid]
                     return [Judgment(k, "wrong", expected=str(right), found=found, diagnosis=pid,
                                      message=f"{m.title}: {m.explanation} ({label}: {right} with biases)")]
-                return [Judgment(k, "wrong", expected=str(right), found=found, diagnosis="",
-                                 message=f"{PERTURBATIONS[pid]} ({label}: {right})")]
+                return [Judgment(k, "wrong", expected=str(right), found=found, diagnosis=pid,
+                                 message=f"{_said(pid)} ({label}: {right})")]
         carried = self._ecf_count(v)
         if carried is not None:
             self.aux["fix"][v] = carried
@@ -246,11 +247,7 @@ class CountJudging:
                     right = self.facts.params(g)
                     self.aux["fix"][iv] = right
                     label = self._group_label(g)
-                    if pid in MISCONCEPTIONS:
-                        m = MISCONCEPTIONS[pid]
-                        msg, diag = f"{m.title}: {m.explanation} ({label}: {right})", pid
-                    else:
-                        msg, diag = f"{PERTURBATIONS[pid]} ({label}: {right})", ""
+                    msg, diag = f"{_said(pid)} ({label}: {right})", pid
                     return self._replace(out, Judgment(k, "wrong", expected=str(right), found=text.strip(),
                                                        message=msg, diagnosis=diag))
         if iv is not None:

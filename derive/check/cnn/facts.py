@@ -24,15 +24,6 @@ from derive.cnn.layers import window_out
 from derive.errors import InputError
 
 # what a perturbation means, for the message (no misconception id exists for these; see the judge)
-PERTURBATIONS = {
-    "no-padding": "the padding is left out of the size formula",
-    "no-stride": "the stride is ignored (taken as 1)",
-    "no-dilation": "the dilation is ignored: a dilated kernel spans d(k-1)+1 pixels, not k",
-    "floor-ceil": "floor and ceiling are swapped (ceil_mode)",
-    "no-downsample": "the downsample branch (1×1 convolution and its batch norm) is left out",
-    "params-no-bias": "the biases are left out",
-    "no-jump": "the jump (product of the earlier strides) is left out of the recurrence",
-}
 
 
 @dataclass(frozen=True)

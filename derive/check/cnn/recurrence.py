@@ -11,7 +11,8 @@ import sympy
 from derive.check.verdicts import Judgment
 from derive.check.reference import Unresolved
 from derive.check.misconceptions import MISCONCEPTIONS
-from derive.check.cnn.facts import PERTURBATIONS, is_literal as _is_literal
+from derive.check.misconceptions import said as _said
+from derive.check.cnn.facts import is_literal as _is_literal
 from derive.compare import num, ordered_symbols
 from derive.errors import DeriveError
 from derive.check.reading.document import Statement
@@ -70,8 +71,8 @@ class RecurrenceJudging:
                                 message=f"{m.title}: {m.explanation} (at {self._label(st)}: expected {target})")
             for pid, val in pert.items():
                 if v == val and val != target:
-                    return Judgment(k, "wrong", expected=str(target), found=text.strip(), diagnosis="",
-                                    message=f"{PERTURBATIONS[pid]} at {self._label(st)} (s = {st.s[0]}, k = {st.k[0]}, "
+                    return Judgment(k, "wrong", expected=str(target), found=text.strip(), diagnosis=pid,
+                                    message=f"{_said(pid)} at {self._label(st)} (s = {st.s[0]}, k = {st.k[0]}, "
                                             f"d = {st.d[0]}): expected {target}")
             return Judgment(k, "wrong", expected=str(target), found=text.strip(),
                             message=f"expected {target} at {self._label(st)}, found {text.strip()}")

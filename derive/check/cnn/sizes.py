@@ -12,7 +12,8 @@ import sympy
 
 from derive.check.verdicts import Judgment, unreadable_side
 from derive.check.reference import Unresolved
-from derive.check.cnn.facts import PERTURBATIONS, Step, ints as _ints, is_literal as _is_literal
+from derive.check.misconceptions import said as _said
+from derive.check.cnn.facts import Step, ints as _ints, is_literal as _is_literal
 from derive.compare import num, ordered_symbols
 from derive.errors import InputError
 from derive.check.reading.document import Statement, Written
@@ -69,8 +70,8 @@ class SizeJudging:
         for n in ins[::-1]:
             for pid, val in st.perturbed(n, axis).items():
                 if val in vals:
-                    return Judgment(k, "wrong", expected=str(expected), found=text.strip(), diagnosis="",
-                                    message=f"{PERTURBATIONS[pid]} at {self._label(st)} (k = {st.k[axis]}, s = {st.s[axis]}, "
+                    return Judgment(k, "wrong", expected=str(expected), found=text.strip(), diagnosis=pid,
+                                    message=f"{_said(pid)} at {self._label(st)} (k = {st.k[axis]}, s = {st.s[axis]}, "
                                             f"p = {st.p[axis]}, d = {st.d[axis]}): expected {st.out(n, axis)}")
         return Judgment(k, "wrong", expected=str(expected), found=text.strip(),
                         message=f"the output size of {self._label(st)} is {expected} (k = {st.k[axis]}, s = {st.s[axis]}, "
@@ -156,7 +157,7 @@ class SizeJudging:
             if agrees(e, rule):
                 out.append(Judgment(k, "ok", found=seg.text))
             else:
-                why = PERTURBATIONS["no-padding"] + "; " if agrees(e, no_pad) and _P not in e.free_symbols else ""
+                why = _said("no-padding") + "; " if agrees(e, no_pad) and _P not in e.free_symbols else ""
                 out.append(Judgment(k, "wrong", expected=SIZE_TEX, found=seg.text.strip(),
                                     message=f"{why}the output size is {SIZE_TEX}"))
         return out

@@ -63,6 +63,10 @@ def _hyper_values(h: Hyper) -> dict[sympy.Symbol, sympy.Rational]:
     return out
 
 
+# A variant name ending in this: the same rule with ε = 0, for a writer who says they leave a negligible ε out
+# (at small accumulators ε/v is far above a calculator's noise, so "ε = 10^{-8}, left out" must be checked so).
+EPS0 = "/eps0"
+
 class FamilyReference:
     """One optimizer of derive.optim (with PyTorch's options) in base variables; ``grads``/``w0`` give numbers."""
 
@@ -305,9 +309,10 @@ class FamilyReference:
         hit = self._traj.get(key_)
         if hit is not None:
             return hit
-        r, rewrite = self._rule(variant)
+        base, eps0 = (variant[:-len(EPS0)], True) if variant.endswith(EPS0) else (variant, False)
+        r, rewrite = self._rule(base)
         values = {**{str(s): float(v) for s, v in self.numbers.items()}}
-        hyper = {s: sympy.Float(float(v), 30) for s, v in self.values.items()}
+        hyper = {s: sympy.Float(0 if eps0 and s == EPS else float(v), 30) for s, v in self.values.items()}
         expected: dict[tuple[str, int], float] = {}
         used: dict[tuple[str, int], float] = {}
 

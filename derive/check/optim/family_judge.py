@@ -26,7 +26,7 @@ import sympy
 
 from derive.check.verdicts import Judgment, resolve_head, tolerance, unreadable_side
 from derive.check.misconceptions import MISCONCEPTIONS
-from derive.check.optim.family import _LETTERS, DEFAULT_OFFSETS, EPS, T, FamilyReference
+from derive.check.optim.family import _LETTERS, DEFAULT_OFFSETS, EPS, EPS0, T, FamilyReference
 from derive.check.reference import Unresolved
 from derive.check.reading.latex import Written
 from derive.compare import num, ordered_symbols
@@ -247,7 +247,10 @@ class FamilyJudge:
         """The side's value and the left side's, in each mode of carrying the writer's numbers forward; None
         when the side is not a number at a numbered step."""
         out: dict[str, Any] = {}
-        for mode in ("a", "b", "true"):
+        runs = [(mode, variant, mode) for mode in ("a", "b", "true")]
+        if not _has_eps(p.expr) and float(self.ref.values.get(EPS, 1)) <= 1e-6:
+            runs += [(mode + "0", variant + EPS0, mode) for mode in ("a", "b", "true")]   # ε left out
+        for name, variant, mode in runs:
             s = self._value(p.expr, variant, mode)
             if s is None:
                 return None
@@ -259,15 +262,15 @@ class FamilyJudge:
                 lhs = self._value(first.expr, variant, mode)
             if lhs is None:
                 return None
-            out[mode] = (s, lhs)
+            out[name] = (s, lhs)
         out["lhs"] = (out["a"][1],)
         return out
 
     def _agrees(self, text: str, p: Parsed, values: dict, strict: bool = False) -> str:
         tol = self._tol(text, p, values["a"][0])
-        if abs(values["true"][0] - values["true"][1]) <= tol:
+        if any(abs(values[m][0] - values[m][1]) <= tol for m in ("true", "true0") if m in values):
             return "ok"
-        if any(abs(values[m][0] - values[m][1]) <= tol for m in ("a", "b")):
+        if any(abs(values[m][0] - values[m][1]) <= tol for m in ("a", "b", "a0", "b0") if m in values):
             return "carried"
         return ""
 
