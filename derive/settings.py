@@ -6,11 +6,12 @@ a typo is an error rather than a silently ignored option.
 from __future__ import annotations
 
 from dataclasses import dataclass, fields, replace
-from typing import Any
-
-import sympy
+from typing import TYPE_CHECKING, Any
 
 from derive.errors import InputError
+
+if TYPE_CHECKING:   # settings are read by every command, even "derive --help": SymPy only when a base is asked for
+    import sympy
 
 VERSION = "0.1.0"   # derive's version (pyproject.toml says the same; tests/test_json.py checks they agree)
 LOG_BASES = ("e", "10", "2")
@@ -39,6 +40,7 @@ class Settings:
     @property
     def base(self) -> sympy.Expr:
         """The log base as a number, converted here once: sympy.E for "e", else the integer base."""
+        import sympy   # lazy: see the import above
         return sympy.E if self.log_base == "e" else sympy.Integer(int(self.log_base))
 
     @property

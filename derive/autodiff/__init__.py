@@ -7,8 +7,11 @@ derive: ``sweeps`` (values, partials, tangents, adjoints -> AutodiffResult); pre
 """
 from __future__ import annotations
 
+from derive.packages import callable_package
 from derive.autodiff.sweeps import (MAX_DIRECTIONS, PARTS, AutodiffResult, autodiff, forward_tangents,
                                     forward_values, partial_values, reverse_adjoints, to_expression)
 
 __all__ = ["autodiff", "AutodiffResult", "forward_values", "partial_values", "reverse_adjoints", "forward_tangents",
            "to_expression", "PARTS", "MAX_DIRECTIONS"]
+
+callable_package(__name__, autodiff)   # derive.autodiff(…) is autodiff(…), and its modules stay importable

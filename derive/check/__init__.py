@@ -7,9 +7,13 @@ verdicts, ``misconceptions`` names the known wrong steps; ``sandbox`` bounds the
 """
 from __future__ import annotations
 
+from derive.packages import callable_package
+
 from derive.check.checker import check
 from derive.check.problems import Problem, load_problem, load_problems
 from derive.check.report import Finding, Report
 from derive.check import present as _present   # noqa: F401  registers the report with derive.render.render
 
 __all__ = ["check", "Report", "Finding", "load_problem", "load_problems", "Problem"]
+
+callable_package(__name__, check)   # derive.check(…) is check(…), and its modules stay importable

@@ -11,6 +11,7 @@ backward (the backward pass), notation (how it is written), worked (the sheet an
 """
 from __future__ import annotations
 
+from derive.packages import callable_package
 import re
 from typing import Any, Mapping, Sequence
 
@@ -69,3 +70,5 @@ def matrix(steps: str | Sequence[str] | None = None, values: Mapping[str, Any] |
     vals = forward(graph, given)
     bp = backward(graph, vals, [normal_name(w, "wrt") for w in wrt] if wrt is not None else None)
     return MatrixResult(graph, vals, bp, derivation(graph, vals, bp, sigfigs, parts, labels, title))
+
+callable_package(__name__, matrix)   # derive.matrix(…) is matrix(…), and its modules stay importable
