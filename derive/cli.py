@@ -10,9 +10,10 @@ import importlib
 import sys
 from typing import Sequence
 
+from derive.commands import COMMAND_HELP
 from derive.errors import DeriveError
 
-COMMANDS = ("solve", "autodiff", "optim", "cnn", "matrix", "check", "variants", "grade")
+COMMANDS = tuple(COMMAND_HELP)
 
 
 MAX_LINE = 400   # an error line longer than this is cut: a 5,000-character argument is not echoed whole
@@ -39,14 +40,17 @@ def _undecodable(argv: Sequence[str]) -> str | None:
     return None
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The parser; with ``command``, only that sub-command's module is loaded (the others are listed by their
+    help alone), so ``derive --help`` and ``derive solve`` do not import every kind of mathematics."""
     parser = _Parser(prog="derive", description="Derive and check the mathematics of deep learning.")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name in COMMANDS:
-        mod = importlib.import_module(f"derive.commands.{name}")
-        p = sub.add_parser(name, help=mod.HELP, description=mod.HELP)
-        mod.add_arguments(p)
-        p.set_defaults(_run=mod.run)
+        p = sub.add_parser(name, help=COMMAND_HELP[name], description=COMMAND_HELP[name])
+        if command is None or name == command:
+            mod = importlib.import_module(f"derive.commands.{name}")
+            mod.add_arguments(p)
+            p.set_defaults(_run=mod.run)
     return parser
 
 
@@ -56,7 +60,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if bad:
         print(f"derive: input error: {bad}", file=sys.stderr)
         return 2
-    parser = build_parser()
+    chosen = argv[0] if argv and argv[0] in COMMANDS else ""   # "" (no command, or --help): no module loaded
+    parser = build_parser(chosen)
     args = parser.parse_args(argv)
     if not getattr(args, "_run", None):
         parser.print_usage(sys.stderr)

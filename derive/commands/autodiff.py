@@ -3,13 +3,14 @@ from __future__ import annotations
 
 import argparse
 
+from derive.commands import COMMAND_HELP
 from derive.autodiff.sweeps import PARTS, autodiff
 from derive.render import render
 from derive.errors import InputError
 from derive.evaluate import point_of
 from derive.commands._common import add_format, emit
 
-HELP = "differentiate an expression step by step (chain rule, forward/tangent/reverse traces)"
+HELP = COMMAND_HELP["autodiff"]
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:

@@ -8,6 +8,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
+from derive.commands import COMMAND_HELP
 from derive.errors import DeriveError, InputError
 from derive.check.checker import check, load_problem, load_problems
 from derive.check.present import error_record
@@ -15,7 +16,7 @@ from derive.files import read_stream, read_text
 from derive.settings import LIMITS
 from derive.render import render, to_json
 
-HELP = "check a handwritten solution (LaTeX/Markdown) line by line against a problem"
+HELP = COMMAND_HELP["check"]
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:

@@ -4,13 +4,14 @@ from __future__ import annotations
 import argparse
 import re
 
+from derive.commands import COMMAND_HELP
 from derive.cnn import analyse, derivation, load_spec, preset, summary_dict, table_text
 from derive.cnn.presets import PRESETS
 from derive.errors import InputError, shown
 from derive.commands._common import add_format, emit
 from derive.render import render, to_json
 
-HELP = "CNN arithmetic: output shapes, receptive fields, parameters and MACs (presets or a TOML/JSON spec)"
+HELP = COMMAND_HELP["cnn"]
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:

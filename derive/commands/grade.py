@@ -4,9 +4,10 @@ from __future__ import annotations
 import argparse
 import sys
 
+from derive.commands import COMMAND_HELP
 from derive.grade.course import grade
 
-HELP = "grade a folder of submissions: gradebook CSV, Gradescope results, feedback per student, class summary"
+HELP = COMMAND_HELP["grade"]
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:

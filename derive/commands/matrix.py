@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import json
 
+from derive.commands import COMMAND_HELP
 from derive import files
 from derive.commands._common import add_format, emit
 from derive.errors import InputError, shown
@@ -11,7 +12,7 @@ from derive.matrix import PARTS, matrix
 from derive.matrix.build import LAYER_LOSSES, LAYERS
 from derive.render import render
 
-HELP = "backpropagation with vectors and matrices: forward values with shapes, backward matrix equations"
+HELP = COMMAND_HELP["matrix"]
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import argparse
 
+from derive.commands import COMMAND_HELP
 from derive.render import render
 from derive.errors import InputError
 from derive.commands._common import add_format, emit, parse_floats
 from derive import optim
 
-HELP = "optimizer derivations (SGD ... Adam, AdamW) and trajectories with PyTorch's formulas"
+HELP = COMMAND_HELP["optim"]
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:

@@ -5,12 +5,13 @@ import argparse
 import sys
 from pathlib import Path
 
+from derive.commands import COMMAND_HELP
 from derive.errors import InputError
 from derive.problems import EXAMPLES, example_path, load, solve
 from derive.render import compile_pdf, render
 from derive.commands._common import emit
 
-HELP = "solve a problem set (TOML) into a LaTeX / Markdown / JSON / PDF document; no FILE: the seed homework"
+HELP = COMMAND_HELP["solve"]
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:

@@ -4,9 +4,10 @@ from __future__ import annotations
 import argparse
 import sys
 
+from derive.commands import COMMAND_HELP
 from derive.problems.variants import write_variants
 
-HELP = "write N variants of a problem set (numbers drawn from its 'vary' ranges) with their answer keys"
+HELP = COMMAND_HELP["variants"]
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
