@@ -10,6 +10,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import sys
+import time
 import traceback
 from typing import Any, Callable
 
@@ -82,8 +83,18 @@ def _serve(conn, fn: Callable[[Any], Any]) -> None:
             conn.send(("error", f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=3)}"))
 
 
+
+class WorkerDied(LimitError):
+    """The worker died (out of memory, killed) while answering; ``code`` is its exit code."""
+
+    def __init__(self, code: int | None) -> None:
+        super().__init__("the worker stopped (out of memory?) while checking this step")
+        self.code = code
+
 class Sandbox:
     """Calls ``fn(request)`` in a forked worker (``fn`` and what it closes over are inherited, not pickled)."""
+
+    overrun = "checking this step took longer than {limit:g} s"   # the message when the time limit is hit
 
     def __init__(self, fn: Callable[[Any], Any], timeout: float | None = None, isolate: bool = True) -> None:
         self.fn = fn
@@ -103,7 +114,9 @@ class Sandbox:
         self.conn = parent
 
     def call(self, request: Any, timeout: float | None = None) -> Any:
-        """The worker's answer; :class:`LimitError` when it overruns time or memory (the worker is replaced)."""
+        """The worker's answer; :class:`LimitError` when it overruns time or memory (the worker is replaced), its
+        :class:`WorkerDied` kind when the worker died. The worker is watched while waiting: a death is noticed at
+        once, even when processes it started still hold its pipe open (so no end-of-file comes)."""
         if self.ctx is None:
             return self.fn(request)
         if self.owner != os.getpid():   # inherited through a fork: start a worker of our own
@@ -111,21 +124,25 @@ class Sandbox:
         if self.proc is None or not self.proc.is_alive():
             self._start()
         limit = self.timeout if timeout is None else timeout
+        deadline = time.monotonic() + limit
         try:
             self.conn.send(request)
-            ready = self.conn.poll(limit)
-            if ready:
-                status, payload = self.conn.recv()
-                if status == "ok":
-                    return payload
-                if status == "limit":
-                    raise LimitError(payload)
-                raise RuntimeError(payload)
+            while (left := deadline - time.monotonic()) > 0:
+                if self.conn.poll(min(left, 0.25)):
+                    status, payload = self.conn.recv()
+                    if status == "ok":
+                        return payload
+                    if status == "limit":
+                        raise LimitError(payload)
+                    raise RuntimeError(payload)
+                if not self.proc.is_alive():
+                    raise EOFError
         except (EOFError, BrokenPipeError, ConnectionResetError):
+            code = self.proc.exitcode if self.proc is not None else None
             self._kill()
-            raise LimitError("the worker stopped (out of memory?) while checking this step") from None
+            raise WorkerDied(code) from None
         self._kill()
-        raise LimitError(f"checking this step took longer than {limit:g} s")
+        raise LimitError(self.overrun.format(limit=limit))
 
     def _kill(self) -> None:
         if self.proc is not None:

@@ -18,7 +18,7 @@ from typing import Any
 
 from derive.check import check, load_problems
 from derive.check.reading.document import read
-from derive.check.sandbox import Sandbox
+from derive.check.sandbox import Sandbox, WorkerDied
 from derive.errors import DeriveError, LimitError
 from derive.settings import LIMITS
 
@@ -113,14 +113,10 @@ class _Serve:
             return "failed", f"{exc.kind}: {exc}", None, _peak_kb()
 
 
-class _Crashed(Exception):
-    def __init__(self, code: int | None) -> None:
-        super().__init__(code)
-        self.code = code
-
-
 class GradeBox(Sandbox):
     """A Sandbox whose worker leads its own process group: stopping it stops the checker's workers under it."""
+
+    overrun = "over its time budget of {limit:g} s (the worker was stopped)"
 
     def __init__(self, problems: Any, job: Job) -> None:
         super().__init__(_Serve(problems, job.timeout), timeout=job.budget)
@@ -142,47 +138,13 @@ class GradeBox(Sandbox):
                 pass
         super()._kill()
 
-    def call(self, request: Any, timeout: float | None = None) -> Any:
-        """The worker's answer, watching the worker while waiting: a worker that dies is noticed at once, even
-        when the checker's workers it started still hold its pipe open (so no end-of-file comes).
-
-        :class:`_Crashed` when it died, :class:`LimitError` when it overran (it is stopped either way)."""
-        if self.ctx is None:
-            return self.fn(request)
-        if self.owner != os.getpid():   # inherited through a fork: start a worker of our own
-            self.proc, self.conn, self.owner = None, None, os.getpid()
-        if self.proc is None or not self.proc.is_alive():
-            self._start()
-        limit = self.timeout if timeout is None else timeout
-        deadline = time.monotonic() + limit
-        try:
-            self.conn.send(request)
-            while (left := deadline - time.monotonic()) > 0:
-                if self.conn.poll(min(left, 0.25)):
-                    status, payload = self.conn.recv()
-                    if status == "ok":
-                        return payload
-                    if status == "limit":
-                        raise LimitError(payload)
-                    raise RuntimeError(payload)
-                if not self.proc.is_alive():
-                    code = self.proc.exitcode
-                    self._kill()
-                    raise _Crashed(code)
-        except (EOFError, BrokenPipeError, ConnectionResetError):
-            code = self.proc.exitcode if self.proc is not None else None
-            self._kill()
-            raise _Crashed(code) from None
-        self._kill()
-        raise LimitError(f"over its time budget of {limit:g} s (the worker was stopped)")
-
     def grade(self, sid: str, digest: str, text: str) -> Outcome:
         """One submission's outcome; never raises for anything the submission does."""
         start = time.perf_counter()
         status, result, peak = "failed", None, 0
         try:
             status, reason, result, peak = self.call(("grade", text))
-        except _Crashed as exc:
+        except WorkerDied as exc:
             reason = "the worker crashed or ran out of memory while grading it" + \
                 (f" (exit code {exc.code})" if exc.code is not None else "")
         except LimitError as exc:

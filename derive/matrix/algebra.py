@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from typing import Any, Callable, Mapping
+import numbers
 
 import numpy as np
 import sympy
@@ -81,7 +82,11 @@ class ExactBackend(FloatBackend):
     exact = True
 
     def num(self, c: Any) -> Any:
-        return sympy.sympify(c) if isinstance(c, (int, sympy.Basic)) else sympy.Rational(str(c))
+        if isinstance(c, sympy.Basic):
+            return c
+        if isinstance(c, bool) or not isinstance(c, numbers.Real):   # values are numbers, never text to parse
+            raise TypeError(f"a matrix entry must be a number, not {type(c).__name__}")
+        return sympy.Integer(int(c)) if isinstance(c, numbers.Integral) else sympy.Rational(repr(float(c)))
 
     def _map(self, f: Callable[[Any], Any], x: np.ndarray) -> np.ndarray:
         out = np.empty(x.shape, dtype=object)

@@ -118,16 +118,6 @@ _TEXT_RE = re.compile(r"\\(?:text|textrm|textit|textbf|mbox|mathrm)\s*\{")
 _KEEP_TEXT = set(PLAIN_FUNCS) | {"log", "ReLU", "sign", "sgn", "softmax"}
 _GRAD_TABLE_RE = re.compile(r"grad(?:\\?_table)?")
 
-
-def _bracket_end(text: str, i: int) -> int | None:
-    """Index of the "]" that closes the "[" at i, or None."""
-    depth = 0
-    for k in range(i, len(text)):
-        depth += text[k] == "["
-        depth -= text[k] == "]"
-        if depth == 0:
-            return k
-    return None
 _SPACING_RE = re.compile(r"\\(?:,|;|!|:|\s)|\\(?:dots|ldots|cdots)(?![a-zA-Z])|\\(?:displaystyle|nonumber|notag)"
                          r"(?![a-zA-Z])|\\(?:begin|end)\{(?:aligned|split|gathered)\}")
 # between statements: \quad, ;, a comma before \text, and a comma before another relation ("x = 3,\ y = 1":
@@ -154,7 +144,7 @@ def _take_remarks(text: str) -> tuple[str, list[str]]:
             elif pat is _TEXT_RE and _GRAD_TABLE_RE.fullmatch(inner.strip()) and text[end:].lstrip().startswith("["):
                 pieces.append(r"\overline")   # Goodfellow's grad_table[u^{(i)}]: the adjoint of u^{(i)}
                 k = end + len(text[end:]) - len(text[end:].lstrip())
-                close = _bracket_end(text, k)
+                close = paren_end(text, k, "[", "]")
                 if close is not None:
                     text = text[:k] + "{" + text[k + 1:close] + "}" + text[close + 1:]
             elif pat is _TEXT_RE and inner.strip() in _KEEP_TEXT:

@@ -82,12 +82,12 @@ PRIMED_FUNC_RE = re.compile(r"\\(?P<f>" + alternatives(tuple(sorted(PRIMED_OPS, 
                              + r")(?![A-Za-z])\s*'\s*(?:\\left\s*)?\(")
 
 
-def paren_end(t: str, i: int) -> int | None:
-    """Index of the ")" that closes the "(" at i, or None."""
+def paren_end(t: str, i: int, opening: str = "(", closing: str = ")") -> int | None:
+    """Index of the bracket that closes the one at i (round by default), or None."""
     depth = 0
     for k in range(i, len(t)):
-        depth += t[k] == "("
-        depth -= t[k] == ")"
+        depth += t[k] == opening
+        depth -= t[k] == closing
         if depth == 0:
             return k
     return None
