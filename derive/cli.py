@@ -12,6 +12,7 @@ from typing import Sequence
 
 from derive.commands import COMMAND_HELP
 from derive.errors import DeriveError
+from derive.settings import VERSION
 
 COMMANDS = tuple(COMMAND_HELP)
 
@@ -44,6 +45,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     """The parser; with ``command``, only that sub-command's module is loaded (the others are listed by their
     help alone), so ``derive --help`` and ``derive solve`` do not import every kind of mathematics."""
     parser = _Parser(prog="derive", description="Derive and check the mathematics of deep learning.")
+    parser.add_argument("--version", action="version", version=f"derive {VERSION}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name in COMMANDS:
         p = sub.add_parser(name, help=COMMAND_HELP[name], description=COMMAND_HELP[name])

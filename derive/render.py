@@ -204,7 +204,7 @@ def compile_pdf(tex: str, out: str | os.PathLike[str], timeout: float | None = N
     timeout = LIMITS.tex_seconds if timeout is None else timeout
     if not have_tex():
         raise DeriveError("cannot build a PDF: neither latexmk nor pdflatex is installed "
-                          "(install TeX Live, e.g. 'apt-get install texlive-latex-recommended texlive-pictures latexmk')")
+                          "(install TeX Live, e.g. 'apt-get install texlive-latex-recommended texlive-pictures lmodern latexmk')")
     with tempfile.TemporaryDirectory(prefix="derive-tex-") as tmp:
         src = Path(tmp) / "doc.tex"
         src.write_text(tex, encoding="utf-8")

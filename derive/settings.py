@@ -13,7 +13,7 @@ from derive.errors import InputError
 if TYPE_CHECKING:   # settings are read by every command, even "derive --help": SymPy only when a base is asked for
     import sympy
 
-VERSION = "0.1.0"   # derive's version (pyproject.toml says the same; tests/test_json.py checks they agree)
+VERSION = "0.1.0"   # derive's version, the one place: pyproject.toml reads it (tool.hatch.version)
 LOG_BASES = ("e", "10", "2")
 ROUNDINGS = ("exact", "handwritten")
 

@@ -11,7 +11,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "derive"
 GROUND = {"errors", "settings", "files", "names", "functions", "ops", "numbers", "parse", "evaluate", "latex",
-          "compare", "derivation", "render", "texmetrics", "texwidth", "packages"}
+          "compare", "derivation", "render", "texmetrics", "texwidth", "packages", "progress", "usertext"}
 MAX_LINES = 450   # "about 400": a module past this is split
 
 

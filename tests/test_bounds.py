@@ -21,8 +21,8 @@ from derive.cli import main
 from derive.errors import DeriveError, DomainError, InputError, LimitError, UnsupportedError
 from derive.evaluate import checked_sum, point_of, value_of
 from derive.numbers import format_number, to_float
-from derive.problems import KINDS, load, loads, solve
-from derive.problems.variants import toml_string, make_variant, write_variants
+from derive.problems import KINDS, ProblemSet, load, loads, solve
+from derive.problems.variants import make_variant, to_toml, write_variants
 from derive.render import render
 
 
@@ -373,7 +373,10 @@ def test_variants_read_back_with_the_loader(tmp_path):
 @settings(max_examples=200, deadline=None)
 @given(st.text(alphabet=st.characters(blacklist_categories=("Cs",))))
 def test_toml_strings_round_trip(s):
-    assert tomllib.loads(f"k = {toml_string(s)}")["k"] == s
+    """Any title (quotes, backslashes, control characters, Unicode) is written so that TOML reads it back."""
+    ps = ProblemSet(s, s, [], "set.toml", {})
+    back = tomllib.loads(to_toml(ps))
+    assert back["title"] == s and back["author"] == s
 
 
 # ------------------------------------------------------------------------------------- library arguments

@@ -113,7 +113,7 @@ def test_hostile_names_and_text_build_a_clean_pdf(tmp_path, tex_required):
     from derive.problems import load, solve
     spec = tmp_path / "p.toml"
     spec.write_text("\n".join([
-        "title = 'T \\input{/etc/passwd} % $ # & ~ ^ _ { }'", "author = '\\jobname'",
+        "title = 'T \\input{/etc/passwd} % \\$ # & ~ ^ _ { }'", "author = '\\jobname'",
         "[[problem]]", "number = '1'", "kind = 'autodiff'", "intro = 'Let \\catcode 95 12 \\input /etc/passwd be'",
         "expr = 'x^2 + c'", "at = 'c=3,x=5'",
         "[[problem]]", "number = '2'", "kind = 'text'", "text = 'a \\write18{ls} b'"]), encoding="utf-8")
@@ -127,8 +127,13 @@ def test_templates_travel_in_the_wheel(tmp_path):
     p = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(root)],
                        capture_output=True, text=True, timeout=600)
     assert p.returncode == 0, p.stderr[-2000:]
-    wheel = next(tmp_path.glob("derive-*.whl"))
+    wheel = next(tmp_path.glob("derive_dl-*.whl"))   # the distribution's name; the import package is derive
     names = zipfile.ZipFile(wheel).namelist()
+    assert "derive/py.typed" in names                    # users' type checkers see derive's annotations
+    meta = next(n for n in names if n.endswith(".dist-info/METADATA"))
+    metadata = zipfile.ZipFile(wheel).read(meta).decode()
+    assert "Name: derive-dl" in metadata and "Classifier: Framework :: Pytest" in metadata
+    assert any(n.endswith(".dist-info/licenses/LICENSE") for n in names), names[-8:]
     for t in templates_dir().glob("*.j2"):
         assert f"derive/templates/{t.name}" in names
     assert "derive/cli.py" in names

@@ -1,5 +1,6 @@
-"""A check report laid out: the terminal report (``text``), derive's JSON envelope (kind ``check``) and the solution
-annotated in LaTeX with each finding as a margin note. Registered with :func:`derive.render.render`."""
+"""A check report laid out: the terminal report (``text``), derive's JSON envelope (kind ``check``), the sheet as
+written with each finding after its line (``markdown``) and the solution annotated in LaTeX with each finding as a
+margin note. Registered with :func:`derive.render.render`."""
 from __future__ import annotations
 
 import re
@@ -10,7 +11,7 @@ from derive.errors import DeriveError
 from derive.latex import Tex, escape_tex
 from derive.render import formats_error, render, standalone_latex, to_json
 
-FORMATS = ("text", "latex", "json")
+FORMATS = ("text", "markdown", "latex", "json")
 
 _ASCII = {"∂": "d", "≈": "~", "×": "x", "·": ".", "−": "-", "‖": "||", "ε": "eps", "λ": "lambda", "→": "->",
           "≠": "!=", "≤": "<=", "≥": ">=", "…": "...", "²": "^2", "∼": "~", "⇒": "=>", "←": "<-"}
@@ -111,15 +112,90 @@ def latex(report: Report) -> str:
     return standalone_latex(Tex("\n".join(body)))
 
 
+_OPEN = re.compile(r"\\begin\{([A-Za-z*]+)\}")
+_CLOSE = re.compile(r"\\end\{([A-Za-z*]+)\}")
+
+
+def _depth_after(line: str, depth: int, dollars: bool) -> tuple[int, bool]:
+    """Open environments and whether a ``$$`` display is open after ``line``."""
+    depth += len(_OPEN.findall(line)) - len(_CLOSE.findall(line))
+    depth += line.count(r"\[") - line.count(r"\]")
+    if line.count("$$") % 2:
+        dollars = not dollars
+    return max(depth, 0), dollars
+
+
+def _note(f: Finding) -> list[str]:
+    where = f"line {f.line}" + (f", {f.part}" if f.part else "")
+    out = [f"> **{f.verdict.upper()}** ({where}): {f.message}"]
+    if f.expected:
+        out.append(f"> expected: `{f.expected}`")
+    return out + [""]
+
+
+def _annotated_markdown(text: str, by_line: dict[int, list[Finding]]) -> list[str]:
+    """A Markdown sheet as written, each finding after the display that holds its line."""
+    out: list[str] = []
+    pending: list[Finding] = []
+    depth, dollars = 0, False
+    for n, line in enumerate(text.split("\n"), 1):
+        out.append(line)
+        pending += by_line.pop(n, [])
+        depth, dollars = _depth_after(line, depth, dollars)
+        if pending and depth == 0 and not dollars:   # a display just closed: its notes go right under it
+            out += [""] + [x for f in pending for x in _note(f)]
+            pending = []
+    rest = pending + [f for k in sorted(by_line) for f in by_line[k]]
+    return out + ([""] + [x for f in rest for x in _note(f)] if rest else [])
+
+
+def _annotated_latex(text: str, by_line: dict[int, list[Finding]]) -> list[str]:
+    """A LaTeX sheet as numbered source in code blocks (Markdown cannot show a LaTeX document), each finding
+    right after its line."""
+    out = ["````latex"]
+    lines = text.rstrip("\n").split("\n")
+    width = len(str(len(lines)))
+    for n, line in enumerate(lines, 1):
+        out.append(f"{n:>{width}}  {line}")
+        notes = by_line.pop(n, [])
+        if notes:
+            out += ["````", ""] + [x for f in notes for x in _note(f)] + ["````latex"]
+    out.append("````")
+    rest = [f for k in sorted(by_line) for f in by_line[k]]
+    return out + ([""] + [x for f in rest for x in _note(f)] if rest else [])
+
+
+def annotated_markdown(report: Report, latex_source: bool | None = None) -> list[str]:
+    """The writer's sheet as written with every finding right after the display that holds its line; a LaTeX
+    document (``latex_source``, by default told from ``\\documentclass``/``\\begin{document}``) as numbered source."""
+    if latex_source is None:
+        latex_source = bool(re.search(r"\\documentclass|\\begin\{document\}", report.source))
+    by_line: dict[int, list[Finding]] = {}
+    for f in report.findings:
+        by_line.setdefault(f.line, []).append(f)
+    return _annotated_latex(report.source, by_line) if latex_source else _annotated_markdown(report.source, by_line)
+
+
+def markdown(report: Report) -> str:
+    """The report as Markdown: a title, the annotated sheet, then the result line."""
+    title = f"# Check against ${report.problem_tex}$" if report.problem_tex else f"# Check of {report.problem}"
+    out = [title, ""] + annotated_markdown(report) + [""]
+    out += [f"**Not checked:** {e}" for e in report.problem_errors]
+    out += [f"**Result: {'OK' if report.ok else 'WRONG'}** — {summary(report)}"]
+    return "\n".join(out).rstrip("\n") + "\n"
+
+
 @render.register
 def _render_report(report: Report, fmt: str = "text", *, standalone: bool = True, only: list[Finding] | None = None,
                    name: str = "") -> str:
-    """``text`` (``only`` some findings, ``name`` the file before each line), ``json``, or ``latex`` (always a
-    whole document)."""
+    """``text`` (``only`` some findings, ``name`` the file before each line), ``json``, ``markdown`` (the annotated
+    sheet) or ``latex`` (always a whole document)."""
     if fmt == "text":
         return text(report, only, name)
     if fmt == "json":
         return to_json("check", report.to_dict(), ok=report.ok, errors=json_errors(report))
     if fmt == "latex":
         return latex(report)
+    if fmt == "markdown":
+        return markdown(report)
     raise formats_error(fmt, FORMATS, "a check report")

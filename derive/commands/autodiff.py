@@ -8,7 +8,7 @@ from derive.autodiff.sweeps import PARTS, autodiff
 from derive.render import render
 from derive.errors import InputError
 from derive.evaluate import point_of
-from derive.commands._common import add_format, emit
+from derive.commands._common import add_format, output_format, write_output
 
 HELP = COMMAND_HELP["autodiff"]
 
@@ -40,8 +40,9 @@ def run(args: argparse.Namespace) -> int:
         wrt = [w.strip() for w in args.wrt.split(",")]
         if not all(wrt):   # --wrt '' or --wrt x,,c: a missing name, not "every input"
             raise InputError("--wrt needs input names separated by commas, e.g. --wrt x,c", "--wrt")
+    output_format(args)   # a bad -o or --format before any work
     result = autodiff(expr, at=point_of(args.at, "--at"), wrt=wrt, log_base=args.log_base, letter=args.letter,
                       sigfigs=args.sigfigs, rounding=args.rounding, parts=args.parts,
                       forward_letter=args.forward_letter)
-    emit(render(result.derivation, args.format, standalone=True, kind="autodiff"), args.output)
+    write_output(args, lambda fmt: render(result.derivation, fmt, standalone=True, kind="autodiff"))
     return 0

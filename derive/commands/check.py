@@ -9,10 +9,12 @@ from pathlib import Path
 from typing import Any
 
 from derive.commands import COMMAND_HELP
+from derive.commands._common import add_format, emit, output_format, write_output
 from derive.errors import DeriveError, InputError
 from derive.check.checker import check, load_problem, load_problems
 from derive.check.present import error_record
 from derive.files import read_stream, read_text
+from derive.progress import progress
 from derive.settings import LIMITS
 from derive.render import render, to_json
 
@@ -49,8 +51,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--letter", default=None, help="node letter of the Wengert list (default v)")
     p.add_argument("--sigfigs", type=int, default=None, help="significant figures of the reference (default 3)")
     p.add_argument("--number", default=None, help="which problem of the sheet (e.g. 1) when it has several")
-    p.add_argument("--format", choices=("text", "json", "latex"), default="text", help="report format (default text)")
-    p.add_argument("-o", "--output", default=None, help="write the report to this file")
+    add_format(p, ("text", "markdown", "latex", "json"), "text")
     p.add_argument("--jobs", type=int, default=1, help="check this many files at once (default 1)")
     p.add_argument("--strict", action="store_true", help="exit 1 also when a line could not be verified")
     p.add_argument("--timeout", type=float, default=None, help="seconds allowed per statement (default 5)")
@@ -155,17 +156,6 @@ def _check_one(name: str) -> tuple[str, dict | None, str, str, dict | None]:
     return name, report.to_dict(), render(report, "text", name=name if name != "-" else ""), "", None
 
 
-def _progress(done: int, total: int) -> None:
-    if not sys.stderr.isatty():
-        return
-    width = 30
-    filled = int(width * done / max(total, 1))
-    sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total}")
-    if done == total:
-        sys.stderr.write("\n")
-    sys.stderr.flush()
-
-
 def run(args: argparse.Namespace) -> int:
     global _PROBLEM, _TIMEOUT
     if not 1 <= args.jobs <= LIMITS.max_jobs:
@@ -178,27 +168,28 @@ def run(args: argparse.Namespace) -> int:
         raise InputError("--allow-path only applies with --problem FILE.toml", "--allow-path")
     if args.solutions.count("-") > 1:
         raise InputError("standard input (-) can be read only once", "SOLUTION")
-    if args.format == "latex" and len(args.solutions) > 1:
-        raise InputError("--format latex annotates one solution; give a single file", "--format")
+    fmt = output_format(args)
+    if fmt in ("latex", "markdown", "pdf") and len(args.solutions) > 1:
+        raise InputError(f"the {fmt} report annotates one solution; give a single file (or --format text/json "
+                         "for many)", "--format")
     _PROBLEM, _TIMEOUT = _problem(args), args.timeout
     if len(args.solutions) == 1:
         name = args.solutions[0]
         report = check(_read(name), _PROBLEM, timeout=args.timeout)
-        text = render(report, args.format, name=name if name != "-" else "")
-        _emit(text, args.output)
+        write_output(args, lambda f: render(report, f, name=name if name != "-" else ""))
         _problem_errors(report.problem_errors)
         return _status(report.ok, report.verified, args.strict, bool(report.problem_errors))
     results = _run_many(args.solutions, args.jobs)
     bad_input = [r for r in results if r[3]]
-    if args.format == "json":
+    if fmt == "json":
         files = [dict(file=n, **(d or {"error": rec})) for n, d, _, _, rec in results]
         ok = all(d and d["ok"] for _, d, _, _, _ in results)
         unread = sorted({e for _, d, _, _, _ in results if d for e in d["problem_errors"]})
         errors = [rec for _, _, _, _, rec in results if rec] + [error_record(e) for e in unread]
-        _emit(to_json("check-files", {"ok": ok, "files": files}, ok=ok, errors=errors), args.output)
+        emit(to_json("check-files", {"ok": ok, "files": files}, ok=ok, errors=errors), args.output)
     else:
         parts = [t if not e else f"{n}: {e}\n" for n, _, t, e, _ in results]
-        _emit("".join(parts), args.output)
+        emit("".join(parts), args.output)
     if bad_input:
         return 2
     ok = all(d["ok"] for _, d, _, _, _ in results)
@@ -211,15 +202,13 @@ def run(args: argparse.Namespace) -> int:
 def _run_many(names: list[str], jobs: int) -> list[tuple[str, dict | None, str, str, dict | None]]:
     results: dict[str, Any] = {}
     if jobs == 1 or "fork" not in multiprocessing.get_all_start_methods():
-        for k, n in enumerate(names, 1):
+        for n in progress(names, len(names), "check"):
             results[n] = _check_one(n)
-            _progress(k, len(names))
     else:
         ctx = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
-            for k, res in enumerate(pool.map(_check_one, names, chunksize=4), 1):
+            for res in progress(pool.map(_check_one, names, chunksize=4), len(names), "check"):
                 results[res[0]] = res
-                _progress(k, len(names))
     return [results[n] for n in names]
 
 
@@ -234,10 +223,3 @@ def _status(ok: bool, verified: bool, strict: bool, unread: bool = False) -> int
     if not ok or (strict and not verified):
         return 1
     return 2 if unread else 0
-
-
-def _emit(text: str, output: str | None) -> None:
-    if output:
-        Path(output).write_text(text, encoding="utf-8")
-    else:
-        sys.stdout.write(text)

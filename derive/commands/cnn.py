@@ -8,7 +8,7 @@ from derive.commands import COMMAND_HELP
 from derive.cnn import analyse, derivation, load_spec, preset, summary_dict, table_text
 from derive.cnn.presets import PRESETS
 from derive.errors import InputError, shown
-from derive.commands._common import add_format, emit
+from derive.commands._common import add_format, output_format, write_output
 from derive.render import render, to_json
 
 HELP = COMMAND_HELP["cnn"]
@@ -44,15 +44,17 @@ def parse_input_size(text: str | None) -> tuple[int, int] | None:
 def run(args: argparse.Namespace) -> int:
     if bool(args.preset) == bool(args.spec):
         raise InputError("give either a preset name or --spec FILE (not both)", "derive cnn")
+    output_format(args)   # a bad -o or --format before any work
     net = preset(args.preset) if args.preset else load_spec(args.spec)
     an = analyse(net, parse_input_size(args.input))
     if args.layer:
         an.layer(args.layer)  # unknown names are an error before anything is printed
-    if args.format == "table":
-        text = table_text(an, args.layer)
-    elif args.format == "json":
-        text = to_json("cnn", summary_dict(an, args.layer))
-    else:
-        text = render(derivation(an, args.layer, args.parts), args.format, standalone=True, kind="cnn")
-    emit(text, args.output)
+
+    def make(fmt: str) -> str:
+        if fmt == "table":
+            return table_text(an, args.layer)
+        if fmt == "json":
+            return to_json("cnn", summary_dict(an, args.layer))
+        return render(derivation(an, args.layer, args.parts), fmt, standalone=True, kind="cnn")
+    write_output(args, make)
     return 0

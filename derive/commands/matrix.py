@@ -6,7 +6,7 @@ import json
 
 from derive.commands import COMMAND_HELP
 from derive import files
-from derive.commands._common import add_format, emit
+from derive.commands._common import add_format, output_format, write_output
 from derive.errors import InputError, shown
 from derive.matrix import PARTS, matrix
 from derive.matrix.build import LAYER_LOSSES, LAYERS
@@ -59,6 +59,7 @@ def _values(args: argparse.Namespace) -> dict:
 def run(args: argparse.Namespace) -> int:
     if bool(args.steps) == bool(args.layers):
         raise InputError("give either the steps or --layers", "derive matrix")
+    output_format(args)   # a bad -o or --format before any work
     steps = None
     if args.steps:
         steps = args.steps[0] if len(args.steps) == 1 else list(args.steps)
@@ -66,5 +67,5 @@ def run(args: argparse.Namespace) -> int:
     wrt = [w.strip() for w in args.wrt.split(",")] if args.wrt else None
     parts = [s.strip() for s in args.parts.split(",") if s.strip()]
     r = matrix(steps, _values(args), layers=layers, loss=args.loss, wrt=wrt, sigfigs=args.sigfigs, parts=parts)
-    emit(render(r, args.format, standalone=True), args.output)
+    write_output(args, lambda fmt: render(r, fmt, standalone=True))
     return 0

@@ -11,7 +11,7 @@ import argparse
 from derive.commands import COMMAND_HELP
 from derive.render import render
 from derive.errors import InputError
-from derive.commands._common import add_format, emit, parse_floats
+from derive.commands._common import add_format, output_format, parse_floats, write_output
 from derive import optim
 
 HELP = COMMAND_HELP["optim"]
@@ -81,10 +81,10 @@ def _grads(text: str, vector: bool) -> list:
 
 
 def run(args: argparse.Namespace) -> int:
-
+    output_format(args)   # a bad -o or --format before any work
     if args.name.strip().lower() in ("seed2", "seed-problem-2"):
         d = optim.seed_problem2(notation=args.notation, eps_inside=bool(args.eps_inside), norm=args.norm)
-        emit(render(d, args.format, standalone=True, kind="optimizer"), args.output)
+        write_output(args, lambda fmt: render(d, fmt, standalone=True, kind="optimizer"))
         return 0
     opts = _options(args)
     if args.grads is not None or args.loss is not None:
@@ -104,5 +104,5 @@ def run(args: argparse.Namespace) -> int:
         d = optim.derivation(args.name, derive=args.derive, notation=args.notation, vector=args.vector,
                              norm=args.norm, **opts)
         kind = "optimizer"
-    emit(render(d, args.format, standalone=True, kind=kind), args.output)
+    write_output(args, lambda fmt: render(d, fmt, standalone=True, kind=kind))
     return 0

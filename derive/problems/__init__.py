@@ -14,6 +14,7 @@ from derive.errors import InputError
 from derive.problems.kinds import KINDS
 from derive.problems.model import Problem, ProblemSet, Solution, Solved, problem_error
 from derive.problems import document as _document   # noqa: F401  registers the solution with derive.render.render
+from derive.usertext import fill, user_latex
 
 EXAMPLES = ("seed", "sigmoid_backprop", "resnet_exercise")
 
@@ -67,7 +68,10 @@ def loads(text: str, source: str = "<string>", base: str = ".", allowed: Iterabl
     if not raw:
         raise InputError("no problems: add [[problem]] tables", source)
     problems = [_problem(item, k, source, base, allowed) for k, item in enumerate(raw, 1)]
-    return ProblemSet(str(doc.get("title", "")), str(doc.get("author", "")), problems, source, _settings(doc, source))
+    title, author = str(doc.get("title", "")), str(doc.get("author", ""))
+    for what, text in (("title", title), ("author", author)):
+        user_latex(text, what, source)   # mathematics and characters checked now: a bad title refuses the file at once
+    return ProblemSet(title, author, problems, source, _settings(doc, source))
 
 
 def _settings(doc: Mapping[str, Any], source: str) -> dict[str, Any]:
@@ -125,6 +129,10 @@ def solve_problem(p: Problem, settings: Mapping[str, Any]) -> Solved:
             raise InputError(f"unknown kind {p.kind!r}; kinds: {', '.join(sorted(KINDS))}{_CHECK_ONLY.get(p.kind, '')}",
                              p.where)
         solved = solver(p, settings)
+        # the intro states this problem's own numbers ({x}, {w0}, …); its maths is checked here, so a bad one is
+        # this problem's error and the others still render
+        solved.intro = fill(solved.intro, p.fields, "intro", p.where)
+        user_latex(solved.intro, "intro", p.where)
     except Exception as exc:   # noqa: BLE001 -- one problem must not take the whole set down with it
         return Solved(p.number, p.kind, None, problem_error(exc, p.where), where=p.where)
     solved.where = p.where

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from derive.latex import Tex
 from derive.problems.model import Solution
+from derive.usertext import user_latex, user_markdown
 from derive.render import formats_error, jupyter_display, render, render_template, to_json
 
 FORMATS = ("latex", "markdown", "json")
@@ -19,12 +20,13 @@ def _render_solution(solution: Solution, fmt: str = "latex", *, standalone: bool
         raise formats_error(fmt, FORMATS, "a solution")
     # each body first: a problem whose rendering fails becomes that problem's error (shown in its box)
     bodies = [p.rendered(lambda d: render(d, fmt)) for p in solution.problems]
-    items = [dict(number=p.number, intro=p.intro, error=str(p.error) if p.error else "", body=Tex(body or ""),
+    text = user_latex if fmt == "latex" else user_markdown   # checked when read: here they only lay out
+    items = [dict(number=p.number, intro=Tex(text(p.intro, "intro", p.where)), error=str(p.error) if p.error else "", body=Tex(body or ""),
                   figure=(p.figure or Tex("")) if fmt == "latex" else Tex(""))
              for p, body in zip(solution.problems, bodies)]
     ext = "tex" if fmt == "latex" else "md"
-    return render_template(f"problemset.{ext}.j2", fmt, title=solution.title, author=solution.author,
-                           problems=items)
+    return render_template(f"problemset.{ext}.j2", fmt, title=Tex(text(solution.title, "title")),
+                           author=Tex(text(solution.author, "author")), problems=items)
 
 
 jupyter_display(Solution)

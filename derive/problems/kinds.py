@@ -11,6 +11,7 @@ from derive.errors import InputError
 from derive.evaluate import point_of
 from derive.autodiff.figure import graph_figure
 from derive.problems.model import Problem, Solved, take, with_texts
+from derive.usertext import user_segments
 from derive.autodiff.traces import derivation_for
 
 
@@ -52,16 +53,18 @@ def solve_autodiff(p: Problem, settings: Mapping[str, Any]) -> Solved:
 
 
 def solve_text(p: Problem, settings: Mapping[str, Any]) -> Solved:
-    """Free text: paragraphs the author writes (escaped, so they cannot inject LaTeX)."""
+    """Free text: paragraphs the author writes (user text: escaped, ``$…$`` maths checked, so no LaTeX is injected)."""
     f = take(p, {"text": (str,), "parts": (list,), "title": (str,)})
     parts = []
     for k, item in enumerate(f.get("parts", [])):
         if not isinstance(item, dict) or "text" not in item:
             raise InputError(f"parts[{k}] must be a table with 'text' (and optionally 'label')", p.where)
         parts.append(Part(str(item.get("label", f"({'abcdefghij'[k]})")), "",
-                          tuple(Block.text(par) for par in str(item["text"]).split("\n\n"))))
+                          tuple(Block.text(*user_segments(par, f"parts[{k}].text", p.where))
+                                for par in str(item["text"]).split("\n\n"))))
     if "text" in f:
-        parts.insert(0, Part("", "", tuple(Block.text(par) for par in f["text"].split("\n\n"))))
+        parts.insert(0, Part("", "", tuple(Block.text(*user_segments(par, "text", p.where))
+                                           for par in f["text"].split("\n\n"))))
     if not parts:
         raise InputError("a text problem needs 'text' or 'parts'", p.where)
     return Solved(p.number, p.kind, Derivation(f.get("title", ""), parts, {"text": f.get("text", "")}))

@@ -9,6 +9,7 @@ from typing import Any, Callable, Mapping
 from derive.derivation import Block, Derivation, Part
 from derive.errors import DeriveError, InputError, LimitError
 from derive.latex import Tex
+from derive.usertext import user_segments
 
 
 @dataclass
@@ -124,6 +125,7 @@ def problem_error(exc: Exception, where: str) -> DeriveError:
 
 def with_texts(d: Derivation, texts: Mapping[str, str]) -> Derivation:
     """Append the user's free text to the parts it names (by label, e.g. "(c)")."""
-    parts = [Part(pt.label, pt.title, pt.blocks + ((Block.text(texts[pt.label]),) if pt.label in texts else ()))
-             for pt in d.parts]
+    def extra(label: str) -> tuple[Block, ...]:
+        return (Block.text(*user_segments(texts[label], f"text of {label}")),) if label in texts else ()
+    parts = [Part(pt.label, pt.title, pt.blocks + extra(pt.label)) for pt in d.parts]
     return Derivation(d.title, parts, d.data, d.notes, d.kind)

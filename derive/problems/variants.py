@@ -6,21 +6,20 @@ from ``random.Random(f"{seed}:{i}")``, so a variant never depends on how many ot
 """
 from __future__ import annotations
 
-import datetime
 import math
 import random
-import re
-import sys
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import sympy
+import tomli_w
 
 from derive.errors import DeriveError, InputError, LimitError
 from derive.parse import parse_values
+from derive.progress import progress as show_progress
 from derive.problems import Problem, ProblemSet, load, loads, problem_error, solve
 from derive.render import render
 from derive.settings import LIMITS
@@ -141,58 +140,29 @@ def _reads_back(text: str, ps: ProblemSet) -> None:
         raise InputError("the variant's TOML does not read back the same", ps.source)
 
 
-def _toml_value(v: Any) -> str:
+def _plain(v: Any) -> Any:
+    """A field value as tomli-w writes it; an integer beyond Python's int <-> str limit could not be read back."""
     if isinstance(v, bool):
-        return "true" if v else "false"
-    if isinstance(v, int):
-        if v.bit_length() > 14_000:   # beyond Python's 4,300-digit int <-> str limit: could not be read back
-            raise InputError("an integer too long to write to TOML")
-        return str(v)
-    if isinstance(v, float):
-        if math.isnan(v):
-            return "nan"
-        if math.isinf(v):
-            return "inf" if v > 0 else "-inf"
-        return repr(v)   # 1e-05, 1e+16, 0.5: all TOML floats
-    if isinstance(v, str):
-        return toml_string(v)
-    if isinstance(v, (datetime.datetime, datetime.date, datetime.time)):
-        return v.isoformat()
+        return v
+    if isinstance(v, int) and v.bit_length() > 14_000:
+        raise InputError("an integer too long to write to TOML")
     if isinstance(v, list):
-        return "[" + ", ".join(_toml_value(x) for x in v) + "]"
+        return [_plain(x) for x in v]
     if isinstance(v, dict):
-        return "{ " + ", ".join(f"{_key(k)} = {_toml_value(x)}" for k, x in v.items()) + " }"
-    raise InputError(f"cannot write {type(v).__name__} to TOML")
-
-
-_ESCAPES = {'"': '\\"', "\\": "\\\\", "\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f", "\r": "\\r"}
-
-
-def toml_string(v: str) -> str:
-    """A TOML basic string: quotes, backslashes and control characters escaped; other Unicode as is."""
-    out = []
-    for ch in v:
-        if ch in _ESCAPES:
-            out.append(_ESCAPES[ch])
-        elif ord(ch) < 0x20 or ord(ch) == 0x7F:
-            out.append(f"\\u{ord(ch):04X}")
-        else:
-            out.append(ch)
-    return '"' + "".join(out) + '"'
-
-
-def _key(k: str) -> str:
-    return k if re.fullmatch(r"[A-Za-z0-9_-]+", k) else toml_string(k)   # bare keys are ASCII only
+        return {k: _plain(x) for k, x in v.items()}
+    return v
 
 
 def to_toml(ps: ProblemSet) -> str:
-    lines = [f"title = {_toml_value(ps.title)}", f"author = {_toml_value(ps.author)}"]
+    """The set as TOML, written by tomli-w (quotes, backslashes, control characters and keys escaped as TOML says)."""
+    doc: dict[str, Any] = {"title": ps.title, "author": ps.author}
     if ps.settings:
-        lines.append(f"settings = {_toml_value(ps.settings)}")
-    for p in ps.problems:
-        lines += ["", "[[problem]]", f"number = {_toml_value(p.number)}", f"kind = {_toml_value(p.kind)}"]
-        lines += [f"{_key(k)} = {_toml_value(v)}" for k, v in p.fields.items()]
-    return "\n".join(lines) + "\n"
+        doc["settings"] = _plain(ps.settings)
+    doc["problem"] = [{"number": p.number, "kind": p.kind, **_plain(p.fields)} for p in ps.problems]
+    try:
+        return tomli_w.dumps(doc)
+    except TypeError as exc:   # a value TOML has no type for
+        raise InputError(f"cannot write to TOML: {exc}") from None
 
 
 def _job(args: tuple[str, int, int, str, str]) -> tuple[int, bool, list[str]]:
@@ -230,22 +200,7 @@ def write_variants(path: str | Path, count: int, seed: int, outdir: str | Path, 
         raise InputError(f"cannot create the output folder: {exc.strerror or type(exc).__name__}",
                          str(outdir)) from None
     work = [(str(path), seed, i, str(outdir), fmt) for i in range(1, count + 1)]
-    results = []
     if jobs <= 1:
-        it: Iterable = map(_job, work)
-        results = [_progress(r, k, count, progress) for k, r in enumerate(it, 1)]
-    else:
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
-            results = [_progress(r, k, count, progress) for k, r in enumerate(pool.map(_job, work), 1)]
-    if progress:
-        sys.stderr.write("\n")
-    return results
-
-
-def _progress(r: Any, k: int, n: int, show: bool) -> Any:
-    if show:
-        width = 30
-        done = int(width * k / n)
-        sys.stderr.write(f"\r[{'#' * done}{'.' * (width - done)}] {k}/{n}")
-        sys.stderr.flush()
-    return r
+        return list(show_progress(map(_job, work), count, "variants", progress))
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        return list(show_progress(pool.map(_job, work), count, "variants", progress))

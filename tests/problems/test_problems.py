@@ -6,6 +6,7 @@ import subprocess
 import pytest
 
 from derive.cli import main
+from derive.errors import InputError
 from derive.problems import EXAMPLES, example_path, load, loads, solve
 from derive.render import compile_pdf
 from derive.problems.variants import make_variant, write_variants
@@ -110,7 +111,7 @@ def test_cli_exit_codes(tmp_path, capsys):
 def test_user_text_cannot_inject_latex():
     sol = solve(loads(r'''
 title = '\input{/etc/passwd} \def\x{1}'
-author = "100% & $"
+author = "100% & \\$"
 [[problem]]
 kind = "text"
 text = '\write18{rm -rf /}'
@@ -118,6 +119,8 @@ text = '\write18{rm -rf /}'
     tex = render(sol, "latex")
     assert r"\input{/etc" not in tex and r"\write18" not in tex and r"\def\x" not in tex
     assert r"\textbackslash{}input\{/etc/passwd\}" in tex and r"100\% \& \$" in tex
+    with pytest.raises(InputError, match=r"author: a \$ opens mathematics that is never closed \(write \\\$"):
+        loads('author = "costs $5"\n[[problem]]\nkind = "text"\ntext = "x"\n')
 
 
 def test_default_solve_is_the_seed_homework(capsys):
