@@ -65,27 +65,44 @@ def _fail(message: str, what: str, where: str | None) -> InputError:
     return InputError(f"{what}: {message}", where)
 
 
+def _closing(text: str, start: int) -> int:
+    """Where the maths opened at ``start`` closes, by pandoc's rule (the closing ``$`` has a non-space before it
+    and no digit after it), or -1: then the ``$`` is a dollar sign ("costs $5")."""
+    i = start + 1
+    while i < len(text):
+        if text[i] == "\\":
+            i += 2
+            continue
+        if text[i] == "$" and not text[i - 1].isspace() and not (i + 1 < len(text) and text[i + 1].isdigit()):
+            return i
+        i += 1
+    return -1
+
+
 def split_maths(text: str, what: str = "text", where: str | None = None) -> list[tuple[bool, str]]:
-    """``text`` as (is_maths, piece) pieces: ``$…$`` is maths, ``\\$`` a dollar sign in text."""
+    """``text`` as (is_maths, piece) pieces. Maths is ``$…$`` as pandoc reads it: the opening ``$`` has a
+    non-space after it and a closing one to pair with; any other ``$`` (and ``\\$``) is a dollar sign."""
     pieces: list[tuple[bool, str]] = []
-    buf, maths, i = [], False, 0
+    buf: list[str] = []
+    i = 0
     while i < len(text):
         ch = text[i]
-        if ch == "\\" and i + 1 < len(text) and text[i + 1] == "$" and not maths:
+        if ch == "\\" and text.startswith("\\$", i):
             buf.append("$")
             i += 2
             continue
-        if ch == "$":
-            if text.startswith("$$", i):
-                raise _fail("display maths ($$) is not allowed here: use $…$", what, where)
-            if buf or maths:
-                pieces.append((maths, "".join(buf)))
-            buf, maths = [], not maths
-        else:
+        if ch == "$" and text.startswith("$$", i):
+            raise _fail("display maths ($$) is not allowed here: use $…$ (or \\$ for a dollar sign)", what, where)
+        end = _closing(text, i) if ch == "$" and i + 1 < len(text) and not text[i + 1].isspace() else -1
+        if end < 0:
             buf.append(ch)
-        i += 1
-    if maths:
-        raise _fail("a $ opens mathematics that is never closed (write \\$ for a dollar sign)", what, where)
+            i += 1
+            continue
+        if buf:
+            pieces.append((False, "".join(buf)))
+            buf = []
+        pieces.append((True, text[i + 1:end]))
+        i = end + 1
     if buf:
         pieces.append((False, "".join(buf)))
     return pieces

@@ -137,3 +137,63 @@ def test_vgg_block_table_is_clean():
     sheet = ("Block 1: conv1_1 $r = 1 + 2 \\cdot 1 = 3$, conv1_2 $r = 3 + 2 = 5$, pool1 $r = 5 + 1 = 6$, $j = 2$\n\n"
              "Block 2: conv2_1 $r = 6 + 2 \\cdot 2 = 10$, conv2_2 $r = 14$, pool2 $r = 14 + 1 \\cdot 2 = 16$, $j = 4$")
     assert _wrong(sheet, {"kind": "cnn", "preset": "vgg16", "layer": "pool5"}) == []
+
+
+# ------------------------------------------------------------------ rules the writer states in general symbols
+# AlexNet by hand: conv1 (11·11·3 + 1)·64 = 23296, without biases 11·11·3·64 = 23232; conv2 (5·5·64 + 1)·192 =
+# 307392, without 307200; fc8 (4096 + 1)·1000 = 4097000. Receptive field: conv1 r 11, j 4; pool1 r 11 + 2·4 = 19,
+# j 8; conv2 r 19 + 4·8 = 51 -- with the pools left out, conv2 gets 11 + 4·4 = 27.
+
+@pytest.mark.parametrize("rule", [
+    r"P = (F^2 D + 1) K",                          # CS231n: F spatial extent, D depth, K filters
+    r"N_{\text{layer}} = (k^2 C_{in} + 1) C_{out}",
+    r"n_p = k_h k_w c_{in} c_{out} + c_{out}",
+    r"W_{fc} = (n_{in} + 1) n_{out}",
+])
+def test_a_right_rule_in_any_symbols_is_right(rule):
+    sheet = f"$${rule}$$\n\n$$\\text{{conv1}}: (11 \\cdot 11 \\cdot 3 + 1) \\cdot 64 = 23296$$\n"
+    report = check(sheet, ALEX, isolate=False)
+    assert not [f for f in report.findings if f.verdict in ("wrong", "unverifiable")], report.findings
+
+
+@pytest.mark.parametrize("rule", [r"P = F^2 D K", r"N_{\text{layer}} = k^2 C_{in} C_{out}", r"p = k_h k_w c_{in} c_{out}"])
+def test_a_stated_rule_without_biases_is_flagged_once_and_followed(rule):
+    sheet = (f"Each layer has\n$${rule}$$\n\n$$\\text{{conv1}}: 11 \\cdot 11 \\cdot 3 \\cdot 64 = 23232$$\n\n"
+             "$$\\text{conv2}: 5 \\cdot 5 \\cdot 64 \\cdot 192 = 307200$$\n")
+    assert _wrong(sheet, ALEX) == [(2, "params-no-bias")]
+
+
+def test_without_a_stated_rule_each_count_without_biases_is_its_own_mistake():
+    sheet = "$$\\text{conv1}: 11 \\cdot 11 \\cdot 3 \\cdot 64 = 23232$$\n"
+    assert _wrong(sheet, ALEX) == [(1, "params-no-bias")]
+
+
+def test_a_rule_no_reading_fits_is_never_a_false_alarm():
+    report = check("$$P = a b + c d + e$$\n", ALEX, isolate=False)
+    assert not [f for f in report.findings if f.verdict == "wrong"]
+
+
+POOL_RULE_SHEET = r"""Pooling has no weights, so
+
+$$r_{\text{pool}} = r_{\text{in}}, \qquad j_{\text{pool}} = j_{\text{in}}$$
+
+$$r_{\text{conv1}} = 1 + (11 - 1) \cdot 1 = 11, \qquad j_{\text{conv1}} = 4$$
+
+$$r_{\text{conv2}} = 11 + (5 - 1) \cdot 4 = 27$$
+"""
+
+
+def test_a_stated_pool_rule_is_flagged_and_the_steps_that_follow_it_are_carried():
+    assert _wrong(POOL_RULE_SHEET, {"kind": "cnn", "preset": "alexnet", "layer": "conv2"}) == \
+        [(3, "rf-no-pool"), (3, "rf-no-pool")]
+    unstated = POOL_RULE_SHEET.split("\n", 3)[3]   # the same steps with no rule stated: the step is the mistake
+    assert [d for _, d in _wrong(unstated, {"kind": "cnn", "preset": "alexnet", "layer": "conv2"})] == ["rf-no-pool"]
+
+
+def test_a_named_group_count_and_its_carried_total():
+    # ResNet-18 layer2 by hand: 525568; layer2.0 = 230144 (with the downsample branch's 8192 + 256),
+    # layer2.1 = 295424; a writer who leaves the branch out writes 221696 and then 221696 + 295424 = 517120
+    sheet = ("$$N_{\\text{layer2.0}} = 221696$$\n\n$$N_{\\text{layer2.1}} = 295424$$\n\n"
+             "$$N_{\\text{layer2}} = 221696 + 295424 = 517120$$\n")
+    assert [ln for ln, _ in _wrong(sheet, R18)] == [1]
+    assert _wrong("$$N_{\\text{layer2}} = 525568$$\n", R18) == []

@@ -119,8 +119,8 @@ text = '\write18{rm -rf /}'
     tex = render(sol, "latex")
     assert r"\input{/etc" not in tex and r"\write18" not in tex and r"\def\x" not in tex
     assert r"\textbackslash{}input\{/etc/passwd\}" in tex and r"100\% \& \$" in tex
-    with pytest.raises(InputError, match=r"author: a \$ opens mathematics that is never closed \(write \\\$"):
-        loads('author = "costs $5"\n[[problem]]\nkind = "text"\ntext = "x"\n')
+    with pytest.raises(InputError, match=r"author: \\input is not a maths command"):
+        loads('author = "costs $\\\\input{x}$"\n[[problem]]\nkind = "text"\ntext = "x"\n')
 
 
 def test_default_solve_is_the_seed_homework(capsys):

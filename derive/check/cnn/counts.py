@@ -241,6 +241,12 @@ class CountJudging:
                     self.aux["bias"] = True
             return out
         iv = int(final) if final.is_Integer else None
+        side = next((p for kk, _, p in sides if kk == k), None)
+        fixed = self.fixed_value(side.expr) if side is not None and hasattr(side, "expr") else None
+        if fixed is not None and fixed != final and any(self.facts.params(g) == fixed for g in groups):
+            if iv is not None:   # the right sum of the writer's own (earlier wrong) counts: carried forward
+                self.aux["fix"][iv] = int(fixed)
+            return out
         for g in groups:
             for pid, val in self.facts.count_mistakes(g).items():
                 if iv == val:

@@ -33,6 +33,7 @@ from derive.check.reference import Unresolved
 from derive.check.cnn.counts import CountJudging
 from derive.check.cnn.facts import Facts, NAME_RE, floored as _floored, norm_name
 from derive.check.cnn.recurrence import RecurrenceJudging
+from derive.check.cnn.rules import count_rule
 from derive.check.cnn.sizes import SizeJudging, _SIZE_BASES, _SIZE_IN_SUBS, _SIZE_OUT_SUBS
 from derive.compare import num, ordered_symbols
 from derive.errors import DeriveError, InputError
@@ -224,12 +225,75 @@ class CnnJudge(RecurrenceJudging, SizeJudging, CountJudging):
 
     # ------------------------------------------------------------------------------------------ judging
     def judge(self, stmt: Statement, parsed: list[Parsed | DeriveError]) -> list[Judgment]:
+        """The line's verdicts; a mistake that follows a wrong rule the writer stated on an earlier line is that
+        rule carried forward (the rule's own line is the one flagged)."""
+        rules = self.aux.setdefault("rules", {})
+        out = self._judge(stmt, parsed)
+        return [Judgment(j.segment, "carried", found=j.found,
+                         message=f"follows the rule stated on line {rules[j.diagnosis]}")
+                if j.verdict == "wrong" and rules.get(j.diagnosis, stmt.line) != stmt.line else j for j in out]
+
+    def _stated_rule(self, stmt: Statement, sides: list) -> list[Judgment] | None:
+        """``N_{layer} = k^2 C_{in} C_{out}``: a general parameter rule in the writer's symbols (see
+        :mod:`derive.check.cnn.rules`), judged by whether it fits this network's layers; None when it is no such
+        rule."""
+        if len(sides) < 2 or not isinstance(sides[0][2], Parsed) or not isinstance(sides[0][2].expr, sympy.Symbol):
+            return None
+        if self._pool_identity(sides[0][2].expr, sides[1][2]):   # r_{pool} = r_{in}: pools said to leave r alone
+            m = MISCONCEPTIONS["rf-no-pool"]
+            self.aux["rules"]["rf-no-pool"] = stmt.line
+            k = sides[1][0]
+            return [Judgment(k, "wrong", expected="r_{in} + (k - 1) j_{in}" if sides[0][2].expr.base == "r"
+                             else "j_{in} s", found=sides[1][1].strip(), message=f"{m.title}: {m.explanation}",
+                             diagnosis="rf-no-pool")]
+        lhs = sides[0][2].expr
+        if not self._count_like(lhs):
+            return None
+        out: list[Judgment] = []
+        for k, text, p in sides[1:]:
+            if not isinstance(p, Parsed) or len(p.expr.free_symbols) < 2 or self._concrete(p.expr) or \
+                    any(self._recurrence_name(s, ('sym',)) for s in p.expr.free_symbols):
+                return None
+            verdict = count_rule(p.expr, self.ref.an)
+            if verdict is None:
+                return None
+            if verdict == "ok":
+                out.append(Judgment(k, "ok", found=stmt.segments[k].text))
+                continue
+            m = MISCONCEPTIONS[verdict]
+            self.aux["rules"][verdict] = stmt.line
+            out.append(Judgment(k, "wrong", expected="(k_h k_w C_{in} + 1) C_{out}", found=text.strip(),
+                                message=f"{m.title}: {m.explanation}", diagnosis=verdict))
+        return out
+
+    def _count_of_named(self, e: Any) -> list[tuple[int, ...]]:
+        if not (isinstance(e, Written) and e.base in ("N", "P") and e.sub and not e.deco and not e.time):
+            return []
+        sub = re.sub(r"\\(?:text|mathrm)\s*", "", e.sub).strip("{} ").replace("\\_", "_")
+        if sub.lower() in ("", "conv", "fc", "bn"):
+            return []
+        return self.facts.layers_named(sub) if NAME_RE.fullmatch(norm_name(sub)) else []
+
+    @staticmethod
+    def _pool_identity(lhs: sympy.Symbol, p: Any) -> bool:
+        """``r_{pool} = r_{in}`` or ``j_{\text{pooling}} = j_{l-1}``: a rule that a pooling layer changes nothing."""
+        if not (isinstance(lhs, Written) and lhs.base in ("r", "j") and isinstance(p, Parsed)
+                and isinstance(p.expr, Written) and p.expr.base == lhs.base):
+            return False
+        sub = re.sub(r"\\(?:text|mathrm)|[{}\s]", "", lhs.sub).lower()
+        rhs = re.sub(r"\\(?:text|mathrm)|[{}\s]", "", p.expr.sub).lower()
+        return sub in ("pool", "pooling", "maxpool", "avgpool", "mp") and rhs in _SIZE_IN_SUBS[1:]
+
+    def _judge(self, stmt: Statement, parsed: list[Parsed | DeriveError]) -> list[Judgment]:
         sides, names = self._sides(stmt, parsed)
         if not sides:
             return [Judgment(0, "unverifiable", found=stmt.segments[0].text, message="nothing to check")]
         k0, text0, first = sides[0]
         if isinstance(first, DeriveError):
             return [Judgment(k0, "unverifiable", found=stmt.segments[k0].text, message=f"cannot read: {first}")]
+        rule = self._stated_rule(stmt, sides)
+        if rule is not None:
+            return rule
         groups, unknown = self._layer_groups(names, stmt.remark)
         bare_name = norm_name(text0)
         if not groups and NAME_RE.fullmatch(bare_name) and first.expr.free_symbols and \
@@ -237,6 +301,12 @@ class CnnJudge(RecurrenceJudging, SizeJudging, CountJudging):
                 not (isinstance(first.expr, sympy.Symbol) and self._resolves(first.expr)):
             groups = self.facts.layers_named(bare_name)
             return self._layer(stmt, sides[1:], groups, bare_name, named_lhs=True)
+        named = self._count_of_named(first.expr)
+        if named:   # N_{\text{layer1.0}}, P_{conv2}: the parameters of a layer or group the writer names
+            rest = [sd for sd in sides[1:] if not (isinstance(sd[2], Parsed) and self._count_of_named(sd[2].expr))]
+            for sd in sides[1:len(sides) - len(rest) + 1]:   # N_{layer1.1} = N_{layer1.2} = …: both named
+                named += [g for g in self._count_of_named(sd[2].expr) if g not in named]
+            return self._layer(stmt, rest, named, norm_name(first.expr.sub), named_lhs=True)
         q = None
         if isinstance(first.expr, sympy.Symbol):
             try:
@@ -266,6 +336,27 @@ class CnnJudge(RecurrenceJudging, SizeJudging, CountJudging):
         if groups:
             return self._layer(stmt, sides, groups, "", named_lhs=False)
         return self._unnamed_chain(stmt, sides, unknown)
+
+    def _recurrence_name(self, s: sympy.Symbol, kinds: tuple[str, ...] = ("sym", "size-rule")) -> bool:
+        """r_{l-1}, j_l (``sym``), H_{out} (``size-rule``): a name of the receptive-field or size recurrence. A
+        rule's right side may still hold n_{in} (a linear layer's inputs, or a size: the fit tells)."""
+        try:
+            return self.ref.resolve(s)[0] in kinds
+        except Unresolved:
+            return False
+
+    def _count_like(self, lhs: sympy.Symbol) -> bool:
+        """A left side a parameter rule can have: not a receptive field, jump or size (r, j, H_{out}, r_l …)."""
+        if isinstance(lhs, Written) and lhs.base in ("r", "j"):
+            return False
+        return not self._recurrence_name(lhs)
+
+    def _concrete(self, e: sympy.Expr) -> bool:
+        """Every name of ``e`` is a number of this network (not a general layer's k, n_in, r_{l-1})."""
+        try:
+            return all(self.ref.resolve(s)[0] not in ("sym", "size-rule", "hyper") for s in ordered_symbols(e))
+        except Unresolved:
+            return False
 
     def _resolves(self, e: sympy.Expr) -> bool:
         try:
