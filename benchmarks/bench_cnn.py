@@ -19,17 +19,18 @@ from derive.render import render
 def generated(n_layers: int = 1000, channels: int = 64) -> cnn.Network:
     """Residual blocks (conv-bn-relu-conv-bn-add-relu, 7 layers) with a strided block every 36 blocks."""
     net = cnn.Network(f"generated-{n_layers}", 3, 224)
-    x = net.add(cnn.Conv2d(channels, 3, padding=1, bias=False), "stem")
+    x = net.add(cnn.Conv2d(3, channels, 3, padding=1, bias=False), "stem")
     b = 0
     while len(net) + 8 + 3 <= n_layers:  # room for a strided block and the head
         stride = 2 if b % 36 == 35 else 1
         pre = f"b{b}."
-        net.add(cnn.Conv2d(channels, 3, stride=stride, padding=1, bias=False), pre + "conv1", inputs=x)
+        net.add(cnn.Conv2d(channels, channels, 3, stride=stride, padding=1, bias=False), pre + "conv1", inputs=x)
         net.add(cnn.BatchNorm2d(), pre + "bn1")
         net.add(cnn.Activation("ReLU"), pre + "relu1")
-        net.add(cnn.Conv2d(channels, 3, padding=1, bias=False), pre + "conv2")
+        net.add(cnn.Conv2d(channels, channels, 3, padding=1, bias=False), pre + "conv2")
         out = net.add(cnn.BatchNorm2d(), pre + "bn2")
-        short = x if stride == 1 else net.add(cnn.Conv2d(channels, 1, stride=2, bias=False), pre + "down", inputs=x)
+        short = x if stride == 1 else net.add(cnn.Conv2d(channels, channels, 1, stride=2, bias=False), pre + "down",
+                                               inputs=x)
         net.add(cnn.Add(), pre + "add", inputs=[out, short])
         x = net.add(cnn.Activation("ReLU"), pre + "relu2")
         b += 1
@@ -37,7 +38,7 @@ def generated(n_layers: int = 1000, channels: int = 64) -> cnn.Network:
         net.add(cnn.Activation("ReLU"))
     net.add(cnn.AdaptiveAvgPool2d(1), "pool")
     net.add(cnn.Flatten(), "flatten")
-    net.add(cnn.Linear(10), "fc")
+    net.add(cnn.Linear(channels, 10), "fc")
     return net
 
 

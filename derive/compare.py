@@ -6,18 +6,24 @@
 - :func:`sample_points` -- deterministic sample points, drawn as each caller's :data:`Domain` says (positive points
   first by default: logs and roots are defined there);
 - :func:`same_function` / :func:`first_difference` -- equal at every sample point, or the point that shows they
-  differ (a difference that is not identically 0 shows at a random point with probability 1).
+  differ (a difference that is not identically 0 shows at a random point with probability 1);
+- :func:`kink_points` -- extra points for expressions whose formula changes with a sign (Piecewise conditions,
+  Max/Min, Abs, sign, Heaviside, ReLU): both sides of each breakpoint, and wide ranges of either sign. Only the
+  callers that ask for them get them, so every other comparison keeps its points.
 """
 from __future__ import annotations
 
+import math
 import random
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping, Sequence, Union
+from typing import Any, Callable, Iterator, Mapping, Sequence, Union
 
 import sympy
 
+from derive.functions import relu
+
 __all__ = ["DIGITS", "RTOL", "SEED", "Draw", "Witness", "canonical", "num", "value_at", "close", "sample_points",
-           "first_difference", "same_function"]
+           "first_difference", "same_function", "kinks", "breakpoints", "kink_points"]
 
 DIGITS = 30          # working precision of a numeric comparison
 RTOL = 1e-12         # relative tolerance of "the same value" (scaled by max(|a|, |b|, 1))
@@ -128,6 +134,97 @@ def sample_points(symbols: Sequence[sympy.Symbol], n: int, domain: Domain | None
                 if isinstance(how, Draw) else how
         out.append(point)
     return out
+
+
+# ------------------------------------------------------------------------------------------ breakpoints
+
+# Functions whose formula depends on the sign of an expression: random points in 0.3 ... 2.7 can all fall on one
+# side of the switch (Max(x, 5) and 5 agree there). Piecewise is found through its conditions (Relationals).
+KINKED = (sympy.Max, sympy.Min, sympy.Abs, sympy.sign, sympy.Heaviside, relu)
+WIDE = Draw(10, 3000, sign="±")           # ±0.1 ... ±30
+LARGE = Draw(30, 3000, den=1, sign="±")   # ±30 ... ±3000: differences that only show far out
+MAX_BREAKPOINT_POINTS = 32                # a bound on the work: two points per breakpoint, at most this many
+MAX_KINKS = 64                            # switching expressions looked at (Max of many arguments: pairs)
+
+
+def kinks(e: sympy.Basic) -> Iterator[sympy.Expr]:
+    """The expressions whose sign switches ``e``'s formula: a Piecewise condition's ``lhs - rhs``, the pairwise
+    differences of Max/Min arguments, the argument of Abs, sign, Heaviside and ReLU."""
+    seen = 0
+    for node in sympy.preorder_traversal(e):
+        if isinstance(node, sympy.core.relational.Relational):
+            parts = [node.lhs - node.rhs] if isinstance(node.lhs, sympy.Expr) and isinstance(node.rhs, sympy.Expr) \
+                else []
+        elif isinstance(node, (sympy.Max, sympy.Min)):
+            args = node.args
+            parts = [args[i] - args[j] for i in range(len(args)) for j in range(i + 1, len(args))]
+        elif isinstance(node, KINKED):
+            parts = [node.args[0]]
+        else:
+            continue
+        for g in parts:
+            if seen >= MAX_KINKS:
+                return
+            seen += 1
+            yield g
+
+
+def _real_roots(g: sympy.Expr, s: sympy.Symbol) -> list[sympy.Rational]:
+    """Real roots of ``g`` in ``s`` when ``g`` is a polynomial of degree 1 or 2 with numeric coefficients (other
+    switches are left to the wide draws), as rationals near the root (the points go beside it, not on it)."""
+    if not g.is_polynomial(s):
+        return []
+    try:
+        coeffs = [complex(c) for c in sympy.Poly(g, s).all_coeffs()]
+    except (TypeError, ValueError, sympy.PolynomialError):
+        return []
+    if any(c.imag for c in coeffs) or not 2 <= len(coeffs) <= 3:
+        return []
+    coeffs = [c.real for c in coeffs]
+    if len(coeffs) == 2:
+        roots = [-coeffs[1] / coeffs[0]]
+    else:
+        a, b, c = coeffs
+        disc = b * b - 4 * a * c
+        roots = [] if disc < 0 else [(-b - math.sqrt(disc)) / (2 * a), (-b + math.sqrt(disc)) / (2 * a)]
+    return [sympy.Rational(r).limit_denominator(10 ** 6) for r in roots if math.isfinite(r)]
+
+
+def breakpoints(exprs: Sequence[sympy.Basic], symbol: sympy.Symbol,
+                base: Mapping[sympy.Symbol, Any]) -> list[sympy.Rational]:
+    """Where the formula of any of ``exprs`` switches as ``symbol`` moves, the other symbols held at ``base``."""
+    out: list[sympy.Rational] = []
+    for e in exprs:
+        for g in kinks(e):
+            if symbol not in g.free_symbols:
+                continue
+            held = {k: v for k, v in base.items() if k != symbol}
+            out += [r for r in _real_roots(g.xreplace(held), symbol) if r not in out]
+    return out
+
+
+def kink_points(exprs: Sequence[sympy.Basic], symbols: Sequence[sympy.Symbol], n: int = 8, *,
+                seed: int | None = SEED) -> list[dict]:
+    """Extra sample points for ``exprs`` that switch formula (none when no expression does, see :func:`kinks`).
+
+    For each breakpoint of each symbol (the others held at a fixed positive point): a point just below and one
+    just above it (a thousandth of its magnitude away, or less when another breakpoint is near, so a narrow piece
+    is not stepped over; never on it, where ``|x|/x`` is undefined). Then ``n`` points drawn wide -- half of
+    magnitude 0.1 ... 30, half 30 ... 3000, each of either sign. Deterministic, like :func:`sample_points`.
+    """
+    if not any(True for e in exprs for _ in kinks(e)):
+        return []
+    base = sample_points(symbols, 1, lambda s, k: POSITIVE, seed=seed)[0]
+    out: list[dict] = []
+    for s in symbols:
+        roots = breakpoints(exprs, s, base)
+        for r in roots:
+            # a quarter of the way to the next breakpoint at most, so a narrow piece between two is not stepped over
+            step = min([max(sympy.Integer(1), abs(r)) / 1000] + [abs(r - q) / 4 for q in roots if q != r])
+            for v in (r - step, r + step):
+                if len(out) < MAX_BREAKPOINT_POINTS:
+                    out.append({**base, s: v})
+    return out + sample_points(symbols, n, lambda s, k: WIDE if k < n // 2 else LARGE, seed=seed)
 
 
 # ------------------------------------------------------------------------------------------ comparison

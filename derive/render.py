@@ -133,21 +133,119 @@ def render(record: Any, fmt: str = "latex", **options: Any) -> str:
     """``record`` in the format ``fmt``: the ONE format switch of derive (records never render themselves).
 
     ``latex`` (a fragment; ``standalone=True`` for a whole document that compiles as is), ``markdown`` (``$$``
-    blocks), ``json`` (derive's envelope, schemas/derive.schema.json) and, for a check report, ``text``. Each
-    package registers its records here (``@render.register``): a Derivation below; an autodiff result in
-    :mod:`derive.autodiff.sweeps`, a solution in :mod:`derive.problems.document`, a check report in
+    blocks), ``json`` (derive's envelope, schemas/derive.schema.json) and, for a check report and a CNN analysis,
+    ``text``. Each package registers its records here (``@render.register``, and :func:`summary` for the repr):
+    a Derivation below; an autodiff result in :mod:`derive.autodiff.sweeps`, a trajectory in
+    :mod:`derive.optim.numeric`, a CNN analysis and its table in :mod:`derive.cnn.report`, a matrix result in
+    :mod:`derive.matrix.worked`, a solution in :mod:`derive.problems.document`, a check report in
     :mod:`derive.check.present`.
     """
-    raise InputError(f"derive cannot render a {type(record).__name__}: give a Derivation, an autodiff result, "
-                     "a solution or a check report", "render")
+    raise InputError(f"derive cannot render a {type(record).__name__}: give one of derive's results (a "
+                     "Derivation, an autodiff, trajectory, CNN or matrix result, a solution or a check report)",
+                     "render")
+
+
+@functools.singledispatch
+def summary(record: Any) -> str:
+    """One line about ``record`` (what it is of, its main numbers): the text of its ``__repr__``, so a notebook's
+    text/plain stays a line, not a dump of the record's fields. Packages register their records, as for render."""
+    return ""
+
+
+SUMMARY_CHARS = 300   # a repr longer than this is cut: a text/plain output stays one short line
+
+
+def one_line(text: str, limit: int = SUMMARY_CHARS) -> str:
+    """``text`` on one line (runs of white space become one space), cut with ``…`` past ``limit`` characters."""
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
+
+
+def _repr(self: Any) -> str:
+    try:
+        body = one_line(summary(self))
+    except Exception as exc:   # a repr must never raise: tracebacks, debuggers and pytest call it on anything
+        body = f"(no summary: {type(exc).__name__})"
+    return f"<{type(self).__name__}{' ' + body if body else ''}>"
+
+
+_TEXT_OPEN = re.compile(r"\\text\{")
+# what escape_tex leaves in text (\_ and its named characters) -> the same character in maths mode
+_TEXT_ESCAPE = re.compile(r"\\(?:textbackslash|textasciicircum|textasciitilde|textless|textgreater)\{\}|\\[_&%#$\{\}]")
+_MATH_OF = {r"\textbackslash{}": r"\backslash ", r"\textasciicircum{}": r"{}^\wedge ", r"\textasciitilde{}": r"\sim ",
+            r"\textless{}": "<", r"\textgreater{}": ">"}
+
+
+def _group_end(text: str, start: int) -> int:
+    """The index of the brace closing the group opened just before ``start`` (escaped braces skipped)."""
+    depth, i = 1, start
+    while i < len(text):
+        ch = text[i]
+        if ch == "\\":
+            i += 2
+            continue
+        depth += (ch == "{") - (ch == "}")
+        if depth == 0:
+            return i
+        i += 1
+    return -1
+
+
+def _mathjax_text(content: str) -> str:
+    """``\\text{...}`` content holding TeX escapes, in a form MathJax shows as TeX does: MathJax sets ``\\text``
+    verbatim (``conv1\\_1`` would show its backslash), so a name is ``\\mathrm{conv1\\_1}`` and words keep
+    ``\\text{}`` with each escape between them in maths mode."""
+    if not re.search(r"\s", content):
+        return r"\mathrm{" + _TEXT_ESCAPE.sub(lambda m: _MATH_OF.get(m.group(0), m.group(0)), content) + "}"
+    out, last = [], 0
+    for m in _TEXT_ESCAPE.finditer(content):
+        if m.start() > last:
+            out.append(r"\text{" + content[last:m.start()] + "}")
+        out.append(_MATH_OF.get(m.group(0), m.group(0)))
+        last = m.end()
+    if last < len(content):
+        out.append(r"\text{" + content[last:] + "}")
+    return "".join(out)
+
+
+def mathjax_markdown(markdown: str) -> str:
+    """derive's Markdown with every ``\\text{...}`` that holds a TeX escape made MathJax-safe (the notebook's
+    Markdown); the rest is unchanged. ``render(..., "markdown")`` itself stays as it is: TeX reads it right."""
+    out, pos = [], 0
+    for m in _TEXT_OPEN.finditer(markdown):
+        if m.start() < pos:
+            continue
+        end = _group_end(markdown, m.end())
+        content = markdown[m.end():end] if end >= 0 else ""
+        if end < 0 or not _TEXT_ESCAPE.search(content):
+            continue
+        out += [markdown[pos:m.start()], _mathjax_text(content)]
+        pos = end + 1
+    return "".join(out) + markdown[pos:]
+
+
+def document_body(document: str, heading: str = "") -> str:
+    """The body of a whole LaTeX document from derive's templates, for pasting into another document (a
+    notebook's, whose preamble nbconvert writes): what lies between ``\\begin{document}`` and ``\\end{document}``,
+    with ``\\maketitle`` replaced by ``heading`` (the title belongs to the other document)."""
+    start = document.index(r"\begin{document}") + len(r"\begin{document}")
+    body = document[start:document.rindex(r"\end{document}")].strip("\n")
+    return body.replace(r"\maketitle", heading, 1) + "\n"
 
 
 def jupyter_display(cls: type) -> type:
-    """Give a record class Jupyter's display hook (``_repr_markdown_``: the record as ``render(record,
-    "markdown")``). Jupyter asks the object itself; this keeps the rendering here, not in the record."""
+    """Give a record class Jupyter's display hooks, all through the one format switch: ``_repr_markdown_`` (the
+    record's Markdown, MathJax-safe), ``_repr_latex_`` (its LaTeX as a fragment: ``render(record, "latex",
+    standalone=False)``, which nbconvert pastes into its own document) and a one-line ``__repr__`` (from
+    :func:`summary`). Jupyter asks the object itself; this keeps the rendering here, not in the record."""
     def _repr_markdown_(self: Any) -> str:
-        return render(self, "markdown")
+        return mathjax_markdown(render(self, "markdown"))
+
+    def _repr_latex_(self: Any) -> str:
+        return render(self, "latex", standalone=False)
     cls._repr_markdown_ = _repr_markdown_   # type: ignore[attr-defined]
+    cls._repr_latex_ = _repr_latex_         # type: ignore[attr-defined]
+    cls.__repr__ = _repr                    # type: ignore[method-assign]
     return cls
 
 
@@ -164,6 +262,13 @@ def _render_derivation(derivation: Derivation, fmt: str = "latex", *, standalone
     if whole:
         return render_template("document.tex.j2", fmt, title=derivation.title, author="", body=Tex(body))
     return body
+
+
+@summary.register
+def _summary_derivation(derivation: Derivation) -> str:
+    labels = " ".join(p.label for p in derivation.parts if p.label)
+    parts = f"{len(derivation.parts)} part{'s' if len(derivation.parts) != 1 else ''}" + (f" {labels}" if labels else "")
+    return f"{derivation.title!r}: {parts}, {len(derivation.lines())} lines"
 
 
 jupyter_display(Derivation)

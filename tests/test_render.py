@@ -169,7 +169,7 @@ def _records():
 
 @pytest.mark.parametrize("name, fmts", [
     ("derivation", ("latex", "markdown", "json")), ("autodiff", ("latex", "markdown", "json")),
-    ("solution", ("latex", "markdown", "json")), ("report", ("text", "latex", "json")),
+    ("solution", ("latex", "markdown", "json")), ("report", ("text", "markdown", "latex", "json")),
 ])
 def test_render_is_the_one_switch(name, fmts):
     record = _records()[name]
@@ -189,8 +189,10 @@ def test_render_refuses_what_it_does_not_know():
         render({"a": 1}, "latex")
 
 
-def test_jupyter_shows_records_as_markdown():
+def test_jupyter_shows_records_through_the_switch():
+    from derive.render import mathjax_markdown
     records = _records()
-    for name in ("derivation", "autodiff", "solution"):
-        assert records[name]._repr_markdown_() == render(records[name], "markdown")
-        assert not hasattr(records[name], "_repr_latex_")
+    for name in ("derivation", "autodiff", "solution", "report"):
+        assert records[name]._repr_markdown_() == mathjax_markdown(render(records[name], "markdown"))
+        assert records[name]._repr_latex_() == render(records[name], "latex", standalone=False)
+        assert "\n" not in repr(records[name]) and len(repr(records[name])) < 400   # tests/test_display.py: more

@@ -6,17 +6,19 @@ rounded to the displayed figures and the rounded value is carried on, as on a ca
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping, Sequence
 
 import sympy
 
 from derive.derivation import Derivation
-from derive.render import jupyter_display, render
+from derive.render import jupyter_display, render, summary
 from derive.errors import InputError, LimitError
 from derive.evaluate import point_of, value_of
 from derive.autodiff.graph import Graph, Node, build_graph
-from derive.numbers import rounded, to_float
+from derive.latex import latex
+from derive.numbers import format_number, rounded, to_float
 from derive.parse import from_sympy, parse
 from derive.ops import OPS
 from derive.settings import Settings
@@ -39,6 +41,59 @@ def _values_in(e: sympy.Expr, mapping: Mapping[sympy.Symbol, sympy.Expr]) -> sym
     if not e.args:
         return e
     return e.func(*(_values_in(a, mapping) for a in e.args), evaluate=False)
+
+
+# A decimal of more digits than this stays a fraction: the decimal is meant to be read, as on the sheet.
+DECIMAL_DIGITS = 30
+
+
+class DecimalRational(sympy.Rational):
+    """An exact Rational whose decimal ends (``6363/5``), shown as that decimal (``1272.6``), as the README and a
+    hand-worked sheet write it. It equals, hashes as and computes as the plain Rational (results are plain)."""
+
+    __slots__ = ()
+
+    def __new__(cls, p: int, q: int = 1) -> "DecimalRational":
+        # built directly: Rational's constructor returns its own cached instances (S.Half), never a subclass
+        g = math.gcd(int(p), int(q)) * (-1 if q < 0 else 1)   # lowest terms, the sign on p: as Rational keeps it
+        obj = sympy.Expr.__new__(cls)
+        obj.p, obj.q = int(p) // g, int(q) // g
+        return obj
+
+    def __hash__(self) -> int:
+        return hash(sympy.Rational(self.p, self.q))   # the plain Rational's hash: equal values, one dict key
+
+    def __str__(self) -> str:
+        sign, p, q = ("-" if self.p < 0 else ""), abs(self.p), self.q
+        places = _places(q)
+        if places < 0:   # built by hand from a fraction whose decimal never ends
+            return f"{self.p}/{q}"
+        whole, frac = divmod(p * 10 ** places // q, 10 ** places)
+        return f"{sign}{whole}." + f"{frac:0{places}d}".rstrip("0")
+
+    __repr__ = __str__
+
+    def _repr_latex_(self) -> str:
+        return f"$\\displaystyle {self}$"   # as SymPy's own numbers show in Jupyter
+
+
+def _places(q: int) -> int:
+    """Decimal places of 1/q, or -1 when its decimal never ends (q has a prime factor other than 2 and 5)."""
+    twos = (q & -q).bit_length() - 1
+    rest, fives = q >> twos, 0
+    while rest % 5 == 0:
+        rest, fives = rest // 5, fives + 1
+    return max(twos, fives) if rest == 1 else -1
+
+
+def shown(value: sympy.Expr) -> sympy.Expr:
+    """``value`` as a :class:`DecimalRational` when it is a fraction with a short decimal; otherwise itself."""
+    if isinstance(value, sympy.Rational) and not value.is_Integer and not isinstance(value, DecimalRational) \
+            and int(value.q).bit_length() <= 4 * DECIMAL_DIGITS:   # a longer denominator has a longer decimal
+        places = _places(int(value.q))
+        if 0 < places and int(value.p).bit_length() * 0.30103 + places <= DECIMAL_DIGITS:
+            return DecimalRational(value.p, value.q)
+    return value
 
 
 @dataclass
@@ -123,6 +178,23 @@ def _render_result(result: AutodiffResult, fmt: str = "latex", *, standalone: bo
                    kind: str | None = None) -> str:
     """An autodiff result renders as its derivation (JSON kind ``autodiff``)."""
     return render(result.derivation, fmt, standalone=standalone, kind=kind or "autodiff")
+
+
+# An expression of more symbols and operations than this is named by its graph in the one-line summary.
+SUMMARY_SIZE = 40
+
+
+@summary.register
+def _summary_result(result: AutodiffResult) -> str:
+    g, sig = result.graph, result.settings.sigfigs
+    out = g[g.output]
+    f = latex(out.expr) if g.sizes()[g.output] <= SUMMARY_SIZE else f"a graph of {len(g.nodes)} nodes"
+    names = {n.name: result.given_names.get(n.name, n.name) for n in g.inputs}
+    at = ", ".join(f"{names[n.name]}={format_number(result.values[n.index], sig)}" for n in g.inputs[:6])
+    grad = ", ".join(f"{k} {format_number(v, sig)}" for k, v in list(result.gradient.items())[:6])
+    more = ", …" if len(g.inputs) > 6 else ""
+    return (f"f = {f} at {at}{more}: value {format_number(result.value, sig)}, gradient ({grad}{more}); "
+            f"{len(g.nodes)} nodes, {result.settings.rounding}")
 
 
 jupyter_display(AutodiffResult)
@@ -284,6 +356,9 @@ def autodiff(expr: Any, at: Any = None, wrt: str | Sequence[str] | None = None, 
     pv = partial_values(graph, values, s)
     adj = reverse_adjoints(graph, pv, s)
     tangents = {w: forward_tangents(graph, pv, s, w) for w in directions} if "tangent" in parts_t else {}
+    # the numbers a user reads (value, gradient, adjoints, tangents) show as decimals where they end, like the sheet
+    values, adj = {i: shown(v) for i, v in values.items()}, {i: shown(v) for i, v in adj.items()}
+    tangents = {w: {i: shown(v) for i, v in t.items()} for w, t in tangents.items()}
     return AutodiffResult(graph, s, wrt_list, values, adj, tangents, pv, parts_t, forward_letter or s.letter, given,
                           directions=directions)
 

@@ -9,7 +9,7 @@ from typing import Any
 from derive.check.report import Finding, Report
 from derive.errors import DeriveError
 from derive.latex import Tex, escape_tex
-from derive.render import formats_error, render, standalone_latex, to_json
+from derive.render import formats_error, jupyter_display, render, standalone_latex, summary as summary_of, to_json
 
 FORMATS = ("text", "markdown", "latex", "json")
 
@@ -82,8 +82,10 @@ def text(report: Report, only: list[Finding] | None = None, name: str = "") -> s
     return "\n".join(out) + "\n"
 
 
-def latex(report: Report) -> str:
-    """The solution as a LaTeX document with each finding as a margin note by its line."""
+def latex(report: Report, standalone: bool = True) -> str:
+    """The solution as a LaTeX document with each finding as a margin note by its line; not ``standalone``: the
+    body alone, for another document (a notebook's), without the wide margin and its notes (the findings follow
+    the sheet in both)."""
     by_line: dict[int, list[Finding]] = {}
     for f in report.findings:
         by_line.setdefault(f.line, []).append(f)
@@ -91,13 +93,13 @@ def latex(report: Report) -> str:
     # a wide right margin for the notes; the sheet itself is shown as escaped text (never run as LaTeX)
     title = rf"Check against ${report.problem_tex}$" if report.problem_tex else _tex(f"Check of {report.problem}")
     body = [r"\newgeometry{left=1.5cm,right=6.3cm,top=2cm,bottom=2cm,marginparwidth=5.3cm,marginparsep=0.4cm}",
-            r"\section*{" + title + "}", r"\begin{flushleft}\small"]
+            r"\section*{" + title + "}", r"\begin{flushleft}\small"][0 if standalone else 1:]
     colours = {"wrong": "WRONG", "unverifiable": "UNVERIFIED", "note": "NOTE"}
     for n, text in enumerate(lines, 1):
         shown = _tex(text) if text.strip() else ""
         notes = by_line.get(n, [])
         marks = "".join(rf"\marginpar{{\raggedright\scriptsize\textbf{{{colours[f.verdict]}}}: "
-                        rf"{_tex(f.message)}}}" for f in notes)
+                        rf"{_tex(f.message)}}}" for f in notes) if standalone else ""
         prefix = r"\textbf{$\triangleright$} " if any(f.verdict == "wrong" for f in notes) else ""
         body.append(rf"{{\ttfamily\scriptsize {n:>3}}}\quad {prefix}{shown}{marks}\\")
     body.append(r"\end{flushleft}")
@@ -109,7 +111,7 @@ def latex(report: Report) -> str:
         body.append(r"\par\noindent " + _tex(f"line {f.line}: {f.verdict}: {f.message}"))
         if f.expected:
             body.append(r"\par\quad expected: " + _tex(f.expected))
-    return standalone_latex(Tex("\n".join(body)))
+    return standalone_latex(Tex("\n".join(body))) if standalone else "\n".join(body) + "\n"
 
 
 _OPEN = re.compile(r"\\begin\{([A-Za-z*]+)\}")
@@ -189,13 +191,22 @@ def markdown(report: Report) -> str:
 def _render_report(report: Report, fmt: str = "text", *, standalone: bool = True, only: list[Finding] | None = None,
                    name: str = "") -> str:
     """``text`` (``only`` some findings, ``name`` the file before each line), ``json``, ``markdown`` (the annotated
-    sheet) or ``latex`` (always a whole document)."""
+    sheet) or ``latex`` (a whole document; ``standalone=False``: its body, for another document)."""
     if fmt == "text":
         return text(report, only, name)
     if fmt == "json":
         return to_json("check", report.to_dict(), ok=report.ok, errors=json_errors(report))
     if fmt == "latex":
-        return latex(report)
+        return latex(report, standalone)
     if fmt == "markdown":
         return markdown(report)
     raise formats_error(fmt, FORMATS, "a check report")
+
+
+@summary_of.register
+def _summary_report(report: Report) -> str:
+    against = f" against {report.problem}" if report.problem else ""
+    return f"{'OK' if report.ok else 'WRONG'}{against}: {summary(report)}"
+
+
+jupyter_display(Report)

@@ -6,6 +6,11 @@
 (138357544, (212, 212))
 >>> from derive.render import render
 >>> render(cnn.seed_problem3(), "latex")    # doctest: +SKIP
+>>> net = cnn.Network("mine", in_channels=3, input_size=32)
+>>> _ = net.add(cnn.Conv2d(3, 16, 3, padding=1))                        # torch's order: in, out, kernel
+>>> _ = net.add(cnn.Conv2d(out_channels=32, kernel_size=3, padding=1))  # in_channels from the input
+>>> cnn.analyse(net, (1, 3, 32, 32)).total_params                       # torch's (N, C, H, W) input shape
+5088
 
 The work is split by subject: :mod:`derive.cnn.layers` and :mod:`derive.cnn.pooling` (one layer's arithmetic), :mod:`derive.cnn.network` (the DAG
 and its analysis), :mod:`derive.cnn.presets` (torchvision's networks), :mod:`derive.cnn.spec` (TOML/JSON specs),
@@ -17,7 +22,7 @@ from derive.cnn.worked import derivation, layer_table_part, parameters_part, rec
 from derive.cnn.layers import (ACTIVATIONS, Activation, Add, BatchNorm2d, Concat, Conv2d, Dropout, Flatten, Layer, Linear,
                          ZeroPad2d)
 from derive.cnn.pooling import AdaptiveAvgPool2d, AdaptiveMaxPool2d, AvgPool2d, MaxPool2d
-from derive.cnn.network import Analysis, LayerInfo, Network, ReceptiveField, analyse
+from derive.cnn.network import Analysis, InputShape, LayerInfo, Network, ReceptiveField, analyse
 from derive.cnn.presets import PRESETS, preset
 from derive.cnn.report import summary_dict, table_text
 from derive.cnn.spec import load_spec, make_layer, parse_spec
@@ -32,8 +37,8 @@ __all__ = [
 ]
 
 
-def table(net: Network | str, input_size: int | tuple[int, int] | None = None, layer: str | None = None) -> str:
-    """The terminal summary of a network (or preset name)."""
+def table(net: Network | str, input_size: InputShape | None = None, layer: str | None = None) -> str:
+    """The terminal summary of a network (or preset name); ``input_size`` as :func:`analyse` takes it."""
     net = preset(net) if isinstance(net, str) else net
     return table_text(analyse(net, input_size), layer)
 

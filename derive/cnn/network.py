@@ -20,9 +20,9 @@ import math
 from dataclasses import dataclass, field
 from typing import Iterable
 
-from derive.cnn.layers import Layer, Pair, Shape, Window, int_at_least, is_map, pair
+from derive.cnn.layers import Layer, Pair, Shape, Window, int_at_least, is_map, pair, shape_text
 from derive.cnn.pooling import AdaptiveAvgPool2d
-from derive.errors import InputError, LimitError
+from derive.errors import InputError, LimitError, shown
 
 MAX_LAYERS = 100_000
 MAX_INPUT = 100_000
@@ -45,8 +45,9 @@ class Node:
 
 
 class Network:
-    """A network under construction: ``net.add(Conv2d(64, 3, padding=1))`` appends after the last node;
-    ``inputs=[...]`` wires a DAG (names must already exist, so the order is a topological order)."""
+    """A network under construction: ``net.add(Conv2d(3, 64, 3, padding=1))`` (torch's order) or
+    ``net.add(Conv2d(out_channels=64, kernel_size=3, padding=1))`` (in_channels from the input) appends after the
+    last node; ``inputs=[...]`` wires a DAG (names must already exist, so the order is a topological order)."""
 
     def __init__(self, name: str, in_channels: int = 3, input_size: int | Pair = 224,
                  input_name: str = "input") -> None:
@@ -111,6 +112,38 @@ def check_input_size(size: int | Pair | Iterable[int]) -> Pair:
     if max(h, w) > MAX_INPUT:
         raise LimitError(f"input size {h}×{w} exceeds {MAX_INPUT}", "input")
     return (h, w)
+
+
+InputShape = int | tuple[int, ...] | list[int]   # S, (H, W), (C, H, W) or torch's (N, C, H, W)
+
+
+def check_input_shape(size: InputShape | Iterable[int], channels: int) -> Shape:
+    """An input as (C, H, W): a size ``S`` or ``(H, W)`` takes ``channels``; ``(C, H, W)`` and torch's
+    ``(N, C, H, W)`` give their own (the batch size N changes no per-sample figure, so it is only checked)."""
+    iterable = isinstance(size, Iterable) and not isinstance(size, (str, bytes))
+    dims = list(size) if iterable else [size]
+    if len(dims) not in ((2, 3, 4) if iterable else (1,)) or not (iterable or isinstance(size, (int, float))):
+        raise InputError(f"input must be a size, (H, W), (C, H, W) or (N, C, H, W), not {shown(size)}", "input")
+    try:
+        if len(dims) == 4:
+            int_at_least(dims.pop(0), "the batch size N of an (N, C, H, W) input")
+        if len(dims) == 3:
+            channels = int_at_least(dims.pop(0), "the channels C of a (C, H, W) input")
+    except InputError as exc:
+        raise InputError(exc.message, "input") from None
+    return (channels,) + check_input_size(dims if len(dims) == 2 else dims[0])
+
+
+def _check_first_layers(net: Network, in_shape: Shape) -> None:
+    """A layer built for a channel count (Conv2d's in_channels, BatchNorm2d's num_features) that reads the input
+    must match the input's C: said here in terms of the input shape given, before any arithmetic."""
+    for node in net.nodes:
+        want = node.layer.input_channels() if net.input_name in node.inputs else None
+        if want is not None and want != in_shape[0]:
+            c, h, w = in_shape
+            raise InputError(f"channel mismatch: {node.layer.channels_field} is {want} but the input is "
+                             f"{shape_text(in_shape)} ({c} channel{'s' if c != 1 else ''}); give a {want}-channel "
+                             f"input such as ({want}, {h}, {w}), or build the layer for {c}", node.location())
 
 
 @dataclass(frozen=True)
@@ -229,12 +262,14 @@ def _best_rf(states: tuple[list[RFState], list[RFState]]) -> ReceptiveField | No
     return ReceptiveField((h.r, w.r), (h.j, w.j), (h.p, w.p), all(s.exact for s in states[0] + states[1]))
 
 
-def analyse(net: Network, input_size: int | Pair | None = None) -> Analysis:
-    """Shapes, parameters, MACs and receptive fields of every layer for an input of ``input_size`` (H, W)."""
+def analyse(net: Network, input_size: InputShape | None = None) -> Analysis:
+    """Shapes, parameters, MACs and receptive fields of every layer for one input of ``input_size``: a size ``S``
+    or ``(H, W)`` (the network's channels), ``(C, H, W)`` or torch's ``(N, C, H, W)`` (figures per sample)."""
     if not net.nodes:
         raise InputError(f"network {net.name!r} has no layers")
-    hw = net.input_size if input_size is None else check_input_size(input_size)
-    in_shape: Shape = (net.in_channels,) + hw
+    in_shape: Shape = ((net.in_channels,) + net.input_size if input_size is None
+                       else check_input_shape(input_size, net.in_channels))
+    _check_first_layers(net, in_shape)
     shapes: dict[str, Shape] = {net.input_name: in_shape}
     input_states = ([RFState(1, 1, 0, None)], [RFState(1, 1, 0, None)])
     all_states: list[tuple[list[RFState], list[RFState]]] = []

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from derive.cnn.layers import Layer, Pair, Shape, Window, need_map, pair, window_out
+from derive.cnn.layers import IntPair, Layer, Pair, Shape, Window, int_at_least, need_map, pair, window_out
 from derive.errors import InputError
 
 MAX_ADAPTIVE = 10_000
@@ -53,10 +53,19 @@ class _Pool(Layer):
         return tuple(Window(self._extent(a), self.stride[a], self.padding[a]) for a in (0, 1))  # type: ignore
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class MaxPool2d(_Pool):
+    """torch.nn.MaxPool2d, in torch's order: ``MaxPool2d(kernel_size, stride=None, padding=0, dilation=1,
+    return_indices=False, ceil_mode=False)``."""
+
     dilation: Pair = (1, 1)
     type_name: ClassVar[str] = "MaxPool2d"
+
+    def __init__(self, kernel_size: IntPair, stride: IntPair | None = None, padding: IntPair = 0,
+                 dilation: IntPair = 1, return_indices: bool = False, ceil_mode: bool = False) -> None:
+        del return_indices   # where each maximum came from: no effect on shapes or counts
+        object.__setattr__(self, "dilation", dilation)
+        _Pool.__init__(self, kernel_size, stride, padding, ceil_mode)   # sets the rest, then __post_init__
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "dilation", pair(self.dilation, "dilation"))
@@ -68,7 +77,19 @@ class MaxPool2d(_Pool):
 
 @dataclass(frozen=True)
 class AvgPool2d(_Pool):
+    """torch.nn.AvgPool2d, in torch's order: ``AvgPool2d(kernel_size, stride=None, padding=0, ceil_mode=False,
+    count_include_pad=True, divisor_override=None)`` (the last two change values, not shapes)."""
+
+    count_include_pad: bool = True
+    divisor_override: int | None = None
     type_name: ClassVar[str] = "AvgPool2d"
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.count_include_pad, bool):
+            raise InputError(f"count_include_pad must be true or false, not {self.count_include_pad!r}")
+        if self.divisor_override is not None:
+            int_at_least(self.divisor_override, "divisor_override")
+        super().__post_init__()
 
 
 @dataclass(frozen=True)

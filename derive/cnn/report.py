@@ -1,4 +1,5 @@
-"""An analysed network as a JSON-ready dict and as a terminal summary in the spirit of torchinfo.
+"""An analysed network as a JSON-ready dict and as a terminal summary in the spirit of torchinfo; the analysis and
+the table are registered with :func:`derive.render.render` here (and shown in Jupyter through it).
 
 Plain arithmetic on integers only (no SymPy), so a 1,000-layer table takes milliseconds.
 """
@@ -11,8 +12,11 @@ import sympy
 
 from derive.cnn.layers import Window, shape_text
 from derive.cnn.network import BYTES_PER_VALUE, Analysis, LayerInfo, ReceptiveField
+from derive.derivation import Block, Derivation, Part
+from derive.latex import Tex
 from derive.numbers import format_scientific
 from derive.errors import InputError
+from derive.render import formats_error, jupyter_display, render, summary, to_json
 
 
 def scientific_text(n: int, sigfigs: int = 3) -> str:
@@ -97,9 +101,12 @@ def _group(n: int) -> str:
     return f"{n:,}"
 
 
-def table_text(an: Analysis, layer: str | None = None) -> str:
-    """A terminal summary: one row per layer, then totals, the receptive field and notes on diverging paths."""
-    data = summary_dict(an, layer)
+HEADER = ("Layer (type)", "Output shape", "Param #", "RF", "Jump", "MACs")
+
+
+def _rows(an: Analysis) -> list[tuple[str, ...]]:
+    """One row per layer: name [alias] (type), output shape, parameters, receptive field (* an upper bound), jump,
+    MACs."""
     rows = []
     for li in an.layers:
         label = f"{li.name} ({li.node.layer.type_name})"
@@ -109,7 +116,30 @@ def table_text(an: Analysis, layer: str | None = None) -> str:
         rows.append((label, shape_text(li.output_shape), _group(li.params),
                      axis_text(rf.size) + ("" if rf.exact else "*") if rf else "-",
                      axis_text(rf.jump) if rf else "-", _group(li.macs)))
-    header = ("Layer (type)", "Output shape", "Param #", "RF", "Jump", "MACs")
+    return rows
+
+
+class Table(str):
+    """The terminal summary (:func:`table_text`), a ``str`` that keeps its analysis so a notebook can show it as a
+    table (``render(table, "markdown")``); ``print(table)`` prints the text."""
+
+    analysis: Analysis
+    layer: str | None
+
+    def __new__(cls, text: str, analysis: Analysis, layer: str | None = None) -> "Table":
+        obj = super().__new__(cls, text)
+        obj.analysis, obj.layer = analysis, layer
+        return obj
+
+    def __reduce__(self) -> tuple:
+        return (Table, (str(self), self.analysis, self.layer))
+
+
+def table_text(an: Analysis, layer: str | None = None) -> Table:
+    """A terminal summary: one row per layer, then totals, the receptive field and notes on diverging paths."""
+    data = summary_dict(an, layer)
+    rows = _rows(an)
+    header = HEADER
     widths = [max(len(header[c]), *(len(r[c]) for r in rows)) for c in range(len(header))]
     widths[0] = min(widths[0], 60)
     total_w = sum(widths) + 2 * (len(widths) - 1)
@@ -145,4 +175,66 @@ def table_text(an: Analysis, layer: str | None = None) -> str:
         out.append("Where paths differ:")
         out.extend(f"  {n}" for n in an.notes)
     out.append(bar)
-    return "\n".join(out) + "\n"
+    return Table("\n".join(out) + "\n", an, layer)
+
+
+# ------------------------------------------------------------------------------------------------- display
+
+FORMATS = ("text", "latex", "markdown", "json")
+
+
+def table_derivation(an: Analysis, layer: str | None = None) -> Derivation:
+    """The terminal summary as a derivation (a table and the totals), for LaTeX and Markdown."""
+    data = summary_dict(an, layer)
+    rows = [(r[0], Tex(shape_text(li.output_shape, r" \times ")), *r[2:]) for r, li in zip(_rows(an), an.layers)]
+    split = f"conv {_group(data['conv_params'])}, fully connected {_group(data['fc_params'])}" + (
+        f", batch norm {_group(data['bn_params'])}" if data["bn_params"] else "")
+    rf = data["receptive_field"]
+    name = rf["layer"] + (f" [{rf['alias']}]" if rf["alias"] else "")
+    totals = Block.text(f"Total parameters: {_group(data['total_params'])} (",
+                        Tex(format_scientific(sympy.Integer(data["total_params"]))), f"; {split}; conv/fc "
+                        f"{data['conv_fc_percent'] or 'n/a'}). MACs: {_group(data['macs'])} (FLOPs = 2 MACs). "
+                        f"Receptive field of {name}: {axis_text(tuple(rf['size_hw']))} pixels, jump "
+                        f"{axis_text(tuple(rf['stride_hw']))}, effective padding "
+                        f"{axis_text(tuple(rf['padding_hw']))}" + ("" if rf["exact"] else " (an upper bound)") + ".")
+    blocks = [Block.table(HEADER, rows), totals] + [Block.text(n) for n in an.notes]
+    return Derivation(f"{an.network.name}: input {shape_text(an.input_shape)}", [Part("", "", tuple(blocks))],
+                      data, kind="cnn")
+
+
+@render.register
+def _render_analysis(an: Analysis, fmt: str = "text", *, standalone: bool = False, layer: str | None = None) -> str:
+    """``text`` (the terminal summary), ``json`` (kind ``cnn``), or the summary as a LaTeX or Markdown table."""
+    if fmt == "text":
+        return str(table_text(an, layer))
+    if fmt == "json":
+        return to_json("cnn", summary_dict(an, layer))
+    if fmt not in FORMATS:
+        raise formats_error(fmt, FORMATS, "a network analysis")
+    return render(table_derivation(an, layer), fmt, standalone=standalone)
+
+
+@render.register
+def _render_table(table: Table, fmt: str = "text", *, standalone: bool = False) -> str:
+    return render(table.analysis, fmt, standalone=standalone, layer=table.layer)
+
+
+@summary.register
+def _summary_analysis(an: Analysis) -> str:
+    total = an.total_params
+    try:
+        target = an.feature_layer()
+        field = f", receptive field {axis_text(target.rf.size)} px at {target.node.alias or target.name}"
+    except InputError:   # a network with no spatial layer has no field in pixels
+        field = ""
+    return (f"{an.network.name}: input {shape_text(an.input_shape)}, {len(an.layers)} layers, {_group(total)} "
+            f"parameters ({scientific_text(total)}), {_group(an.total_macs)} MACs{field}")
+
+
+@summary.register
+def _summary_table(table: Table) -> str:
+    return f"{_summary_analysis(table.analysis)}; print() shows the table"
+
+
+jupyter_display(Analysis)
+jupyter_display(Table)

@@ -2,25 +2,27 @@
 
 ```toml
 name = "small"
-input = [3, 32, 32]          # channels, height, width (or [channels, size])
+input = [3, 32, 32]          # channels, height, width (or [channels, size], or torch's [N, C, H, W])
 
 [[layers]]
 name = "conv1"               # optional; generated as conv2d_1, relu_1, ... otherwise
 type = "conv2d"              # Conv2d, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, BatchNorm2d, ReLU, ..., Add, Concat
 out_channels = 16
 kernel_size = 3              # or [kh, kw]; the same for stride, padding, dilation
-padding = 1
+padding = 1                  # or "same" / "valid", as torch; in_channels = 3 is optional (checked when given)
 
 [[layers]]
 type = "add"
 inputs = ["conv1", "relu_1"] # default: the layer before
 ```
-The same structure is accepted as JSON (``{"name": ..., "input": [...], "layers": [{...}, ...]}``).
+The same structure is accepted as JSON (``{"name": ..., "input": [...], "layers": [{...}, ...]}``). A layer's fields
+are its torch.nn keyword arguments (``out_channels``, ``kernel_size``, ``in_features``, ...), so a spec never
+depends on an argument order.
 """
 from __future__ import annotations
 
+import inspect
 import re
-from dataclasses import MISSING, fields
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +31,7 @@ from derive.cnn.layers import (ACTIVATIONS, Activation, Add, BatchNorm2d, Concat
 from derive.cnn.pooling import AdaptiveAvgPool2d, AdaptiveMaxPool2d, AvgPool2d, MaxPool2d
 from derive.cnn.network import Network
 from derive import files
-from derive.errors import InputError, LimitError
+from derive.errors import InputError, LimitError, shown
 from derive.settings import LIMITS
 
 TOP_KEYS = ("name", "input", "layers")
@@ -104,12 +106,13 @@ def build(data: Any, source: str, lines: list[int], toml_lines: list[str] | None
 
 
 def _input(value: Any, source: str) -> tuple[int, tuple[int, int]]:
-    if not isinstance(value, list) or len(value) not in (2, 3) or not all(
+    if not isinstance(value, list) or len(value) not in (2, 3, 4) or not all(
             isinstance(v, int) and not isinstance(v, bool) for v in value):
-        raise InputError(f"input must be [channels, height, width] or [channels, size], not {value!r}", source)
+        raise InputError("input must be [channels, height, width], [channels, size] or torch's [N, channels, "
+                         f"height, width], not {shown(value)}", source)
     if any(v <= 0 for v in value):
-        raise InputError(f"input sizes must be positive, not {value!r}", source)
-    c, *hw = value
+        raise InputError(f"input sizes must be positive, not {shown(value)}", source)
+    c, *hw = value[1:] if len(value) == 4 else value   # N, a batch size, changes no per-sample figure
     return c, (hw[0], hw[-1])
 
 
@@ -188,15 +191,23 @@ def make_layer(type_name: str, options: dict[str, Any]) -> Layer:
     if cls is None:
         known = sorted({c.type_name for c in LAYER_TYPES.values()} | set(ACTIVATIONS))
         raise InputError(f"unknown layer type {type_name!r}; known: {', '.join(known)}")
-    allowed = [f.name for f in fields(cls)]
+    allowed, required = spec_fields(cls)
     unknown = sorted(set(options) - set(allowed))
     if unknown:
         raise InputError(f"unknown field(s) for {cls.type_name}: {', '.join(unknown)}; allowed: {', '.join(allowed)}")
-    required = [f.name for f in fields(cls) if f.default is MISSING and f.default_factory is MISSING]
     missing = [r for r in required if r not in options]
     if missing:
         raise InputError(f"{cls.type_name} is missing required field(s): {', '.join(missing)}")
     return cls(**options)
 
 
-__all__ = ["load_spec", "parse_spec", "build", "make_layer", "LAYER_TYPES"]
+def spec_fields(cls: type[Layer]) -> tuple[list[str], list[str]]:
+    """A layer type's fields (its constructor's keywords) and the required ones. The size a layer can take from its
+    input (``in_channels``, the first of ``torch_required``) is optional; torch's device and dtype have no place."""
+    params = list(inspect.signature(cls.__init__).parameters.values())[1:]
+    allowed = [p.name for p in params if p.name not in ("device", "dtype")]
+    required = list(cls.torch_required[1:]) or [p.name for p in params if p.default is p.empty]
+    return allowed, required
+
+
+__all__ = ["load_spec", "parse_spec", "build", "make_layer", "spec_fields", "LAYER_TYPES"]

@@ -28,7 +28,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--betas", default=None, help="beta1,beta2 (Adam; the seed's beta,gamma)")
     p.add_argument("--eps", type=float, default=None, help="epsilon")
     p.add_argument("--weight-decay", type=float, default=None, help="weight decay lambda")
-    p.add_argument("--decoupled", action="store_true", default=None, help="decoupled weight decay (AdamW's)")
+    p.add_argument("--decoupled-weight-decay", "--decoupled", dest="decoupled_weight_decay", action="store_true",
+                   default=None, help="decoupled weight decay, AdamW's (torch.optim.Adam's decoupled_weight_decay; "
+                                      "--decoupled is the old name)")
     p.add_argument("--momentum", type=float, default=None, help="momentum mu (SGD, RMSprop)")
     p.add_argument("--dampening", type=float, default=None, help="dampening tau (SGD)")
     p.add_argument("--nesterov", action="store_true", default=None, help="Nesterov momentum (SGD)")
@@ -54,7 +56,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def _options(args: argparse.Namespace) -> dict:
-    opts = {"lr": args.lr, "eps": args.eps, "weight_decay": args.weight_decay, "decoupled": args.decoupled,
+    opts = {"lr": args.lr, "eps": args.eps, "weight_decay": args.weight_decay,
+            "decoupled_weight_decay": args.decoupled_weight_decay,
             "momentum": args.momentum, "dampening": args.dampening, "nesterov": args.nesterov,
             "alpha": args.alpha, "centered": args.centered, "amsgrad": args.amsgrad, "maximize": args.maximize,
             "lr_decay": args.lr_decay, "initial_accumulator_value": args.initial_accumulator,

@@ -13,7 +13,7 @@ import numpy as np
 from derive.derivation import Block, Derivation, Line, Part
 from derive.errors import InputError
 from derive.latex import Tex
-from derive.render import jupyter_display, render
+from derive.render import jupyter_display, render, summary as summary_of
 from derive.matrix.algebra import evaluate
 from derive.matrix.backward import AdjointLine, BackwardPass
 from derive.matrix.graph import Graph, Node, Var
@@ -51,6 +51,14 @@ def _render_result(result: MatrixResult, fmt: str = "latex", *, standalone: bool
                    kind: str | None = None) -> str:
     """A matrix result renders as its derivation (JSON kind ``derivation``, data as in :func:`summary`)."""
     return render(result.derivation, fmt, standalone=standalone, kind=kind or "derivation")
+
+
+@summary_of.register
+def _summary_result(result: MatrixResult) -> str:
+    steps = result.graph.steps
+    names = ", ".join(s.name for s in steps[:8]) + (", …" if len(steps) > 8 else "")
+    grads = ", ".join(f"{n} {'×'.join(map(str, g.shape))}" for n, g in list(result.gradients.items())[:8])
+    return f"{len(steps)} steps ({names}): loss {result.loss:.6g}; gradients {grads}"
 
 
 jupyter_display(MatrixResult)

@@ -99,39 +99,88 @@ def derivation(name: str, *, derive: str | Iterable[str] | None = None, notation
     return Derivation(TITLES[h.name], parts, data, kind="optimizer")
 
 
-def sgd(**kw: Any) -> Derivation:
-    """Plain SGD: w^{t+1} = w^t - alpha g^t (options as torch.optim.SGD)."""
-    return derivation("sgd", **kw)
+# One function per optimizer, keyword-only, with PyTorch's option names in PyTorch's order. Every default is read
+# from the one table, hyperparams.OPTIONS (tests/optim check each signature against it); ``other`` takes the old
+# and alternative spellings (decoupled, beta1, beta2) and makes an unknown name an InputError, not a TypeError.
+_S, _M, _N, _AG, _RMS, _A, _AW = (OPTIONS[n] for n in ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam",
+                                                       "adamw"))
+Parts = str | Iterable[str] | None
 
 
-def momentum(**kw: Any) -> Derivation:
-    """SGD with momentum in PyTorch's convention (b^1 = g^1, dampening tau on later steps)."""
-    return derivation("momentum", **kw)
+def _derive(name: str, given: dict[str, Any]) -> Derivation:
+    """derivation(name, ...) with the options that differ from the table's defaults (resolve fills in the rest,
+    so an old spelling in ``other`` is not contradicted by a default)."""
+    other, table = given.pop("other"), OPTIONS[name]
+    options = {k: v for k, v in given.items() if k not in table or not _same(v, table[k])}
+    return derivation(name, **options, **other)
 
 
-def nesterov(**kw: Any) -> Derivation:
-    """SGD with Nesterov momentum, PyTorch's form: step along g^t + mu b^t."""
-    return derivation("nesterov", **kw)
+def _same(a: Any, b: Any) -> bool:
+    try:
+        return type(a) is type(b) and bool(a == b)
+    except (TypeError, ValueError):   # an array's == is elementwise: not a default, let resolve judge it
+        return False
 
 
-def adagrad(**kw: Any) -> Derivation:
-    """Adagrad: divide by the root of the running sum of squared gradients."""
-    return derivation("adagrad", **kw)
+def sgd(*, lr: float = _S["lr"], momentum: float = _S["momentum"], dampening: float = _S["dampening"],
+        weight_decay: float = _S["weight_decay"], nesterov: bool = _S["nesterov"], maximize: bool = _S["maximize"],
+        derive: Parts = None, notation: str = "seed", vector: bool = False, **other: Any) -> Derivation:
+    """Plain SGD, torch.optim.SGD's options: w^{t+1} = w^t - alpha g^t (a momentum > 0 gives the momentum rule)."""
+    return _derive("sgd", locals())
 
 
-def rmsprop(**kw: Any) -> Derivation:
-    """RMSprop (optionally centered, with momentum); rho is PyTorch's ``alpha``."""
-    return derivation("rmsprop", **kw)
+def momentum(*, lr: float = _M["lr"], momentum: float = _M["momentum"], dampening: float = _M["dampening"],
+             weight_decay: float = _M["weight_decay"], nesterov: bool = _M["nesterov"],
+             maximize: bool = _M["maximize"], derive: Parts = None, notation: str = "seed", vector: bool = False,
+             **other: Any) -> Derivation:
+    """SGD with momentum in PyTorch's convention (b^1 = g^1, dampening tau on later steps); torch.optim.SGD's
+    options, momentum 0.9 by default."""
+    return _derive("momentum", locals())
 
 
-def adam(**kw: Any) -> Derivation:
-    """Adam with bias correction; ``eps_inside=True`` puts epsilon under the root as the seed does."""
-    return derivation("adam", **kw)
+def nesterov(*, lr: float = _N["lr"], momentum: float = _N["momentum"], dampening: float = _N["dampening"],
+             weight_decay: float = _N["weight_decay"], nesterov: bool = _N["nesterov"],
+             maximize: bool = _N["maximize"], derive: Parts = None, notation: str = "seed", vector: bool = False,
+             **other: Any) -> Derivation:
+    """SGD with Nesterov momentum, PyTorch's form: step along g^t + mu b^t (torch.optim.SGD's options)."""
+    return _derive("nesterov", locals())
 
 
-def adamw(**kw: Any) -> Derivation:
-    """AdamW: Adam with decoupled weight decay alpha lambda w."""
-    return derivation("adamw", **kw)
+def adagrad(*, lr: float = _AG["lr"], lr_decay: float = _AG["lr_decay"], weight_decay: float = _AG["weight_decay"],
+            initial_accumulator_value: float = _AG["initial_accumulator_value"], eps: float = _AG["eps"],
+            maximize: bool = _AG["maximize"], derive: Parts = None, notation: str = "seed", vector: bool = False,
+            **other: Any) -> Derivation:
+    """Adagrad (torch.optim.Adagrad's options): divide by the root of the running sum of squared gradients."""
+    return _derive("adagrad", locals())
+
+
+def rmsprop(*, lr: float = _RMS["lr"], alpha: float = _RMS["alpha"], eps: float = _RMS["eps"],
+            weight_decay: float = _RMS["weight_decay"], momentum: float = _RMS["momentum"],
+            centered: bool = _RMS["centered"], maximize: bool = _RMS["maximize"], derive: Parts = None,
+            notation: str = "seed", vector: bool = False, **other: Any) -> Derivation:
+    """RMSprop (torch.optim.RMSprop's options; optionally centered, with momentum); rho is PyTorch's ``alpha``."""
+    return _derive("rmsprop", locals())
+
+
+def adam(*, lr: float = _A["lr"], betas: tuple[float, float] = _A["betas"], eps: float = _A["eps"],
+         weight_decay: float = _A["weight_decay"], amsgrad: bool = _A["amsgrad"], maximize: bool = _A["maximize"],
+         decoupled_weight_decay: bool = _A["decoupled_weight_decay"], eps_inside: bool = _A["eps_inside"],
+         bias_correction: bool = _A["bias_correction"], derive: Parts = None, notation: str = "seed",
+         vector: bool = False, norm: str = "squared", **other: Any) -> Derivation:
+    """Adam with bias correction, torch.optim.Adam's options (``decoupled_weight_decay=True`` is AdamW; the old
+    name ``decoupled`` is accepted); derive's own: ``eps_inside=True`` puts epsilon under the root as the seed
+    does, ``bias_correction=False`` drops it; ``norm`` is the regulariser of the ``l2`` part."""
+    return _derive("adam", locals())
+
+
+def adamw(*, lr: float = _AW["lr"], betas: tuple[float, float] = _AW["betas"], eps: float = _AW["eps"],
+          weight_decay: float = _AW["weight_decay"], amsgrad: bool = _AW["amsgrad"],
+          maximize: bool = _AW["maximize"], decoupled_weight_decay: bool = _AW["decoupled_weight_decay"],
+          eps_inside: bool = _AW["eps_inside"], bias_correction: bool = _AW["bias_correction"],
+          derive: Parts = None, notation: str = "seed", vector: bool = False, norm: str = "squared",
+          **other: Any) -> Derivation:
+    """AdamW, torch.optim.AdamW's options: Adam with decoupled weight decay alpha lambda w (weight_decay 0.01)."""
+    return _derive("adamw", locals())
 
 
 # --------------------------------------------------------------------------------------------- trajectories

@@ -1,8 +1,10 @@
 """Optimizer names, options and PyTorch's defaults, as data; one validation for the symbolic and numeric sides.
 
-Every option an optimizer takes is listed here with PyTorch 2.13's default, so a trajectory computed with the
-defaults is the one ``torch.optim`` computes. Anything unknown or out of range is an :class:`InputError` that
-names the field.
+Every option an optimizer takes is listed here, once, under PyTorch's name and with PyTorch 2.13's default, so a
+trajectory computed with the defaults is the one ``torch.optim`` computes; the keyword-only signatures of
+``derive.optim.sgd`` ... ``adamw`` read their defaults from this table. Older or other spellings (``decoupled`` for
+``decoupled_weight_decay``, ``beta1``/``beta2`` for ``betas``) are accepted wherever options are read. Anything
+unknown or out of range is an :class:`InputError` that names the field.
 """
 from __future__ import annotations
 
@@ -12,13 +14,13 @@ from typing import Any, Mapping
 
 from derive.errors import InputError
 
-__all__ = ["OPTIMIZERS", "OPTIONS", "Hyper", "resolve", "canonical_name"]
+__all__ = ["OPTIMIZERS", "OPTIONS", "OPTION_ALIASES", "Hyper", "resolve", "canonical_name"]
 
 # name -> {option: default}. "momentum" and "nesterov" are SGD with a non-zero momentum (PyTorch's default
 # momentum is 0, so they need a value of their own: 0.9, the usual choice).
 _SGD = dict(lr=1e-3, momentum=0.0, dampening=0.0, weight_decay=0.0, nesterov=False, maximize=False)
 _ADAM = dict(lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, amsgrad=False, maximize=False,
-             decoupled=False, eps_inside=False, bias_correction=True)
+             decoupled_weight_decay=False, eps_inside=False, bias_correction=True)
 OPTIONS: dict[str, dict[str, Any]] = {
     "sgd": _SGD,
     "momentum": dict(_SGD, momentum=0.9),
@@ -27,12 +29,14 @@ OPTIONS: dict[str, dict[str, Any]] = {
                     maximize=False),
     "rmsprop": dict(lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0.0, momentum=0.0, centered=False, maximize=False),
     "adam": _ADAM,
-    "adamw": dict(_ADAM, weight_decay=1e-2, decoupled=True),
+    "adamw": dict(_ADAM, weight_decay=1e-2, decoupled_weight_decay=True),
 }
 OPTIMIZERS = tuple(OPTIONS)
+# old name -> PyTorch's: derive said "decoupled" before torch 2.x named it on torch.optim.Adam
+OPTION_ALIASES = {"decoupled": "decoupled_weight_decay"}
 _ALIASES = {"sgd-momentum": "momentum", "heavy-ball": "momentum", "nag": "nesterov", "rms": "rmsprop"}
 
-_BOOL = {"nesterov", "maximize", "amsgrad", "decoupled", "eps_inside", "bias_correction", "centered"}
+_BOOL = {"nesterov", "maximize", "amsgrad", "decoupled_weight_decay", "eps_inside", "bias_correction", "centered"}
 # option -> (lowest, highest, highest included?) ; lr > 0 is checked on its own
 _RANGES = {
     "eps": (0.0, math.inf, False), "weight_decay": (0.0, math.inf, False), "momentum": (0.0, 1.0, False),
@@ -59,11 +63,20 @@ class Hyper:
     name: str
     values: Mapping[str, Any]
 
+    def __post_init__(self) -> None:
+        # A record built by hand with an old name ({**h.values, "decoupled": True}) means that setting: it wins
+        if any(old in self.values for old in OPTION_ALIASES):
+            values = dict(self.values)
+            for old, new in OPTION_ALIASES.items():
+                if old in values:
+                    values[new] = values.pop(old)
+            object.__setattr__(self, "values", values)
+
     def __getitem__(self, key: str) -> Any:
-        return self.values[key]
+        return self.values[OPTION_ALIASES.get(key, key)]
 
     def get(self, key: str, default: Any = None) -> Any:
-        return self.values.get(key, default)
+        return self.values.get(OPTION_ALIASES.get(key, key), default)
 
     def to_dict(self) -> dict[str, Any]:
         return {k: (list(v) if isinstance(v, tuple) else v) for k, v in self.values.items()}
@@ -102,6 +115,12 @@ def resolve(name: str, options: Mapping[str, Any] | None = None) -> Hyper:
     key = canonical_name(name)
     known = OPTIONS[key]
     given = {k: v for k, v in (options or {}).items() if v is not None}
+    for old, new in OPTION_ALIASES.items():
+        if old in given:
+            if new in given and given[new] != given[old]:
+                raise InputError(f"{new} and its old name {old} disagree ({shown(given[new])} and "
+                                 f"{shown(given[old])}); give {new} only", new)
+            given[new] = given.pop(old)
     # beta1/beta2 are accepted as spellings of betas
     if "beta1" in given or "beta2" in given:
         if "betas" not in known:
@@ -137,7 +156,7 @@ def resolve(name: str, options: Mapping[str, Any] | None = None) -> Hyper:
         raise InputError("Nesterov momentum needs momentum > 0 and dampening = 0", "nesterov")
     if key == "momentum" and values["momentum"] <= 0:
         raise InputError("momentum must be > 0 for the momentum optimizer (use sgd for none)", "momentum")
-    if key == "adamw" and not values["decoupled"]:
+    if key == "adamw" and not values["decoupled_weight_decay"]:
         raise InputError("adamw is Adam with decoupled weight decay; use adam for the coupled (L2) form",
-                         "decoupled")
+                         "decoupled_weight_decay")
     return Hyper(key, values)

@@ -13,9 +13,14 @@ from typing import Any, Sequence
 import numpy as np
 import sympy
 
+from derive.derivation import Block, Derivation, Part
 from derive.errors import DomainError, InputError, LimitError
-from derive.optim.hyperparams import Hyper, resolve, shown
+from derive.latex import Tex
+from derive.numbers import format_number
+from derive.optim.hyperparams import OPTIONS, Hyper, resolve, shown
+from derive.optim.update_rules import TITLES
 from derive.parse import parse
+from derive.render import FORMATS, formats_error, jupyter_display, render, summary, to_json
 
 __all__ = ["Trajectory", "trajectory", "run", "MAX_LOSS_STEPS"]
 
@@ -300,3 +305,74 @@ def trajectory(name: str, w0: Any = None, grads: Sequence[Any] | None = None, *,
         raise LimitError(f"{g.size} gradient values is more than {MAX_ELEMENTS}", "grads")
     weights, states = run(h, w, g, record_states)
     return Trajectory(h.name, h, w, g, weights, states=states)
+
+
+# ------------------------------------------------------------------------------------------------- display
+
+def _float_text(x: float, sigfigs: int) -> str:
+    return format_number(sympy.Float(float(x), 17), sigfigs) if x != 0 else "0"
+
+
+def _cell(x: Any, sigfigs: int) -> Tex:
+    """A scalar, or the first four elements of a vector, to ``sigfigs`` significant figures."""
+    arr = np.atleast_1d(np.asarray(x, dtype=np.float64))
+    items = [_float_text(v, sigfigs) for v in arr[:4]]
+    if arr.size == 1 and np.ndim(x) == 0:
+        return Tex(items[0])
+    return Tex(r"\left(" + ", ".join(items) + (r", \ldots" if arr.size > 4 else "") + r"\right)")
+
+
+def trajectory_table(traj: Trajectory, sigfigs: int = 6, max_rows: int = 20) -> Block:
+    """The steps as a table (step t, gradient, parameter after step t; row 0 the initial parameter); beyond
+    ``max_rows`` steps the first ``max_rows - 5``, a ``\\vdots`` and the last 5."""
+    n = traj.steps
+    rows: list[tuple[Any, ...]] = [("0", "", _cell(traj.w0, sigfigs))]
+    shown_rows = list(range(n)) if n <= max_rows else list(range(max_rows - 5)) + [None] + list(range(n - 5, n))
+    for i in shown_rows:
+        rows.append((Tex(r"\vdots"), "", "") if i is None else
+                    (str(i + 1), _cell(traj.grads[i], sigfigs), _cell(traj.weights[i], sigfigs)))
+    return Block.table(("step t", "gradient", "parameter after step t"), rows)
+
+
+def _options_text(traj: Trajectory) -> str:
+    """The options that differ from PyTorch's defaults, as ``lr = 0.01``; the learning rate always."""
+    defaults = OPTIONS[traj.optimizer]
+    items = [(k, v) for k, v in traj.hyper.values.items() if k == "lr" or defaults.get(k, v) != v]
+    return ", ".join(f"{k} = {v!r}" for k, v in items)
+
+
+@render.register
+def _render_trajectory(traj: Trajectory, fmt: str = "latex", *, standalone: bool = False,
+                       sigfigs: int = 6) -> str:
+    """A trajectory as its table of steps (JSON kind ``trajectory``: every float at full precision); the update
+    rule with it is ``derive.optim.trajectory_derivation``."""
+    if fmt not in FORMATS:
+        raise formats_error(fmt, FORMATS, "a trajectory")
+    if fmt == "json":
+        return to_json("trajectory", traj.to_dict())
+    lead = (f"{traj.steps} step{'s' if traj.steps != 1 else ''}"
+            f"{' on the loss ' + traj.loss if traj.loss else ''}, {_options_text(traj)} (other options: "
+            f"PyTorch's defaults). Values to {sigfigs} significant figures; the exact floats are the "
+            "trajectory's weights and grads.")
+    d = Derivation(f"{TITLES[traj.optimizer]}: trajectory", [Part("", "", (Block.text(lead),
+                                                                             trajectory_table(traj, sigfigs)))])
+    return render(d, fmt, standalone=standalone)
+
+
+def _short(x: np.ndarray) -> str:
+    """A parameter in a line of text: ``0.478903``, or ``(0.98, 1.98, 2.98, 3.98, …)`` for a vector."""
+    arr = np.atleast_1d(x)
+    items = ", ".join(f"{float(v):.6g}" for v in arr[:4]) + (", …" if arr.size > 4 else "")
+    return items if np.ndim(x) == 0 else f"({items})"
+
+
+@summary.register
+def _summary_trajectory(traj: Trajectory) -> str:
+    shape = "" if traj.scalar else f" of {traj.w0.size} parameters"
+    last = traj.weights[-1] if traj.steps else traj.w0
+    loss = f" on the loss {traj.loss}" if traj.loss else ""
+    return (f"{traj.optimizer}{shape}, {traj.steps} steps{loss} ({_options_text(traj)}): "
+            f"w {_short(traj.w0)} -> {_short(last)}")
+
+
+jupyter_display(Trajectory)

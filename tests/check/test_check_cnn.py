@@ -197,3 +197,18 @@ def test_a_named_group_count_and_its_carried_total():
              "$$N_{\\text{layer2}} = 221696 + 295424 = 517120$$\n")
     assert [ln for ln, _ in _wrong(sheet, R18)] == [1]
     assert _wrong("$$N_{\\text{layer2}} = 525568$$\n", R18) == []
+
+
+def test_a_shape_after_a_size_states_the_size_again():
+    # ResNet-34 by hand: conv1 (224 + 6 - 7)/2 + 1 = 112 (floored), output 64 × 112 × 112
+    row = "| conv1 | $7 \\times 7$, 64, stride 2 | $\\lfloor (224 + 6 - 7)/2 \\rfloor + 1 = 112$ | $64 \\times {h} \\times {h}$ |\n"
+    head = "| layer | operation | computation | output |\n|---|---|---|---|\n"
+    assert _wrong(head + row.format(h=112), {"kind": "cnn", "preset": "resnet34"}) == []
+    assert [ln for ln, _ in _wrong(head + row.format(h=111), {"kind": "cnn", "preset": "resnet34"})] == [3]
+
+
+def test_a_stated_recurrence_without_the_jump_is_followed():
+    # AlexNet conv1 k 11 s 4, pool1 k 3 s 2, conv2 k 5: with r_l = r_{l-1} + (k_l - 1) the writer gets 11, 13, 17
+    sheet = ("$$r_l = r_{l-1} + (k_l - 1)$$\n\n- conv1: $r = 1 + 10 = 11$\n- pool1: $r = 11 + 2 = 13$\n"
+             "- conv2: $r = 13 + 4 = 17$\n")
+    assert _wrong(sheet, {"kind": "cnn", "preset": "alexnet", "layer": "conv2"}) == [(1, "no-jump")]

@@ -18,6 +18,7 @@ from derive.cli import main
 from derive.cnn.pooling import adaptive_window
 from derive.cnn.report import percent_text, scientific_text
 from derive.errors import DeriveError, InputError, ParseError
+from derive.render import mathjax_markdown
 from derive.render import compile_pdf
 from derive.render import render
 from conftest import EXAMPLES
@@ -70,18 +71,19 @@ def _same_pad_stride2(net: cnn.Network) -> None:
 def slim_resnet_v1_50() -> tuple[cnn.Network, str]:
     """TF-slim resnet_v1_50: the stride sits in the last unit of a block, the 3x3 convolution carries it."""
     net = cnn.Network("resnet_v1_50")
-    net.add(cnn.Conv2d(64, 7, stride=2, padding=3, bias=False), "conv1")
+    net.add(cnn.Conv2d(3, 64, 7, stride=2, padding=3, bias=False), "conv1")
     _same_pad_stride2(net)
     x = net.add(cnn.MaxPool2d(3, 2), "pool1")
     for b, (depth, units, stride) in enumerate([(64, 3, 2), (128, 4, 2), (256, 6, 2), (512, 3, 1)], 1):
         for u in range(units):
             s = stride if u == units - 1 else 1
             pre = f"block{b}.unit{u + 1}."
-            net.add(cnn.Conv2d(depth, 1, bias=False), pre + "conv1", inputs=x)
-            net.add(cnn.Conv2d(depth, 3, stride=s, padding=1, bias=False), pre + "conv2")
-            out = net.add(cnn.Conv2d(depth * 4, 1, bias=False), pre + "conv3")
+            net.add(cnn.Conv2d(out_channels=depth, kernel_size=1, bias=False), pre + "conv1", inputs=x)
+            net.add(cnn.Conv2d(depth, depth, 3, stride=s, padding=1, bias=False), pre + "conv2")
+            out = net.add(cnn.Conv2d(depth, depth * 4, 1, bias=False), pre + "conv3")
             if u == 0:
-                sc = net.add(cnn.Conv2d(depth * 4, 1, stride=s, bias=False), pre + "shortcut", inputs=x)
+                sc = net.add(cnn.Conv2d(out_channels=depth * 4, kernel_size=1, stride=s, bias=False), pre + "shortcut",
+                             inputs=x)
             elif s > 1:
                 sc = net.add(cnn.MaxPool2d(1, s), pre + "shortcut", inputs=x)
             else:
@@ -93,9 +95,9 @@ def slim_resnet_v1_50() -> tuple[cnn.Network, str]:
 
 def slim_alexnet_v2() -> tuple[cnn.Network, str]:
     net = cnn.Network("alexnet_v2")
-    for layer in (cnn.Conv2d(64, 11, stride=4), cnn.MaxPool2d(3, 2), cnn.Conv2d(192, 5, padding=2),
-                  cnn.MaxPool2d(3, 2), cnn.Conv2d(384, 3, padding=1), cnn.Conv2d(384, 3, padding=1),
-                  cnn.Conv2d(256, 3, padding=1)):
+    for layer in (cnn.Conv2d(3, 64, 11, stride=4), cnn.MaxPool2d(3, 2), cnn.Conv2d(64, 192, 5, padding=2),
+                  cnn.MaxPool2d(3, 2), cnn.Conv2d(192, 384, 3, padding=1), cnn.Conv2d(384, 384, 3, padding=1),
+                  cnn.Conv2d(384, 256, 3, padding=1)):
         net.add(layer)
     return net, net.add(cnn.MaxPool2d(3, 2), "pool5")
 
@@ -104,16 +106,16 @@ def slim_mobilenet_v1() -> tuple[cnn.Network, str]:
     """Depthwise-separable layers: a grouped 3x3 convolution (groups = channels) and a 1x1 convolution."""
     net = cnn.Network("mobilenet_v1")
     _same_pad_stride2(net)
-    net.add(cnn.Conv2d(32, 3, stride=2))
+    net.add(cnn.Conv2d(3, 32, 3, stride=2))
     c, last = 32, ""
     for out, s in [(64, 1), (128, 2), (128, 1), (256, 2), (256, 1), (512, 2)] + [(512, 1)] * 5 + [(1024, 2),
                                                                                                  (1024, 1)]:
         if s == 2:
             _same_pad_stride2(net)
-            net.add(cnn.Conv2d(c, 3, stride=2, groups=c))
+            net.add(cnn.Conv2d(c, c, 3, stride=2, groups=c))
         else:
-            net.add(cnn.Conv2d(c, 3, padding=1, groups=c))
-        last, c = net.add(cnn.Conv2d(out, 1)), out
+            net.add(cnn.Conv2d(c, c, 3, padding=1, groups=c))
+        last, c = net.add(cnn.Conv2d(c, out, 1)), out
     return net, last
 
 
@@ -146,12 +148,12 @@ def test_torchvision_resnet50_field_is_smaller_than_slim_v1() -> None:
 def test_dag_keeps_the_path_that_later_wins() -> None:
     # Branch A: two 3x3 convolutions and a 2x2/2 pool (r = 6, j = 2); branch B: a 1x1/2 convolution (r = 1, j = 2).
     net = cnn.Network("dag", 1, 16)
-    net.add(cnn.Conv2d(4, 3, padding=1), "a1", inputs="input")
-    net.add(cnn.Conv2d(4, 3, padding=1), "a2")
+    net.add(cnn.Conv2d(1, 4, 3, padding=1), "a1", inputs="input")
+    net.add(cnn.Conv2d(4, 4, 3, padding=1), "a2")
     net.add(cnn.MaxPool2d(2, 2), "a3")                      # r = 6, j = 2
-    net.add(cnn.Conv2d(4, 1, stride=2), "b1", inputs="input")  # r = 1, j = 2
+    net.add(cnn.Conv2d(1, 4, 1, stride=2), "b1", inputs="input")  # r = 1, j = 2
     net.add(cnn.Add(), "add", inputs=["a3", "b1"])
-    net.add(cnn.Conv2d(4, 5, padding=2), "c")               # r = 6 + 4*2 = 14
+    net.add(cnn.Conv2d(4, 4, 5, padding=2), "c")            # r = 6 + 4*2 = 14
     an = cnn.analyse(net)
     assert an.layer("add").rf.size == (6, 6) and an.layer("c").rf.size == (14, 14)
     assert any("paths differ" in n for n in an.layer("add").notes)
@@ -161,8 +163,8 @@ def test_dag_keeps_the_path_that_later_wins() -> None:
 def test_misaligned_paths_are_noted() -> None:
     # Same shape, same size 3, but B's window is shifted by one pixel: centres 0 and -1 (Araujo's alignment test).
     net = cnn.Network("shifted", 1, 8)
-    net.add(cnn.Conv2d(1, 3, padding=1), "a", inputs="input")
-    net.add(cnn.Conv2d(1, 3), "b0", inputs="input")
+    net.add(cnn.Conv2d(1, 1, 3, padding=1), "a", inputs="input")
+    net.add(cnn.Conv2d(1, 1, 3), "b0", inputs="input")
     net.add(cnn.ZeroPad2d((2, 0, 2, 0)), "b")
     net.add(cnn.Add(), "sum", inputs=["a", "b"])
     notes = cnn.analyse(net).layer("sum").notes
@@ -179,9 +181,11 @@ def test_pareto_keeps_a_smaller_field_with_a_larger_jump() -> None:
 # ----------------------------------------------------------------------------------------------- shapes by hand
 
 @pytest.mark.parametrize("layer,shape_in,shape_out", [
-    (cnn.Conv2d(8, 3), (3, 32, 32), (8, 30, 30)),
-    (cnn.Conv2d(8, (3, 5), stride=(1, 2), padding=(1, 2)), (3, 32, 32), (8, 32, 16)),
-    (cnn.Conv2d(8, 3, dilation=2), (3, 32, 32), (8, 28, 28)),
+    (cnn.Conv2d(3, 8, 3), (3, 32, 32), (8, 30, 30)),
+    (cnn.Conv2d(out_channels=8, kernel_size=(3, 5), stride=(1, 2), padding=(1, 2)), (3, 32, 32), (8, 32, 16)),
+    (cnn.Conv2d(3, 8, 3, dilation=2), (3, 32, 32), (8, 28, 28)),
+    (cnn.Conv2d(3, 8, (3, 5), padding="same", dilation=(1, 2)), (3, 32, 31), (8, 32, 31)),
+    (cnn.Conv2d(3, 8, 3, padding="valid"), (3, 32, 32), (8, 30, 30)),
     (cnn.MaxPool2d(3, 2), (4, 7, 7), (4, 3, 3)),
     (cnn.MaxPool2d(3, 2, ceil_mode=True), (4, 8, 8), (4, 4, 4)),       # ceil((8-3)/2)+1 = 4
     (cnn.MaxPool2d(2, 2, ceil_mode=True), (4, 5, 5), (4, 3, 3)),
@@ -196,13 +200,16 @@ def test_output_shapes(layer: cnn.Layer, shape_in: tuple, shape_out: tuple) -> N
 
 
 @pytest.mark.parametrize("layer,shape_in,weights,biases", [
-    (cnn.Conv2d(64, 3), (3, 8, 8), 3 * 3 * 3 * 64, 64),
-    (cnn.Conv2d(64, (1, 7), bias=False), (32, 8, 8), 7 * 32 * 64, 0),
-    (cnn.Conv2d(32, 3, groups=32), (32, 8, 8), 3 * 3 * 1 * 32, 32),    # depthwise
-    (cnn.Conv2d(16, 3, groups=4), (8, 8, 8), 3 * 3 * 2 * 16, 16),
+    (cnn.Conv2d(3, 64, 3), (3, 8, 8), 3 * 3 * 3 * 64, 64),
+    (cnn.Conv2d(3, 16, 3), (3, 8, 8), 3 * 3 * 3 * 16, 16),             # issue 16: 448 parameters, as torch
+    (cnn.Conv2d(out_channels=64, kernel_size=(1, 7), bias=False), (32, 8, 8), 7 * 32 * 64, 0),
+    (cnn.Conv2d(32, 32, 3, groups=32), (32, 8, 8), 3 * 3 * 1 * 32, 32),    # depthwise
+    (cnn.Conv2d(out_channels=16, kernel_size=3, groups=4), (8, 8, 8), 3 * 3 * 2 * 16, 16),
     (cnn.BatchNorm2d(), (10, 4, 4), 10, 10),
-    (cnn.BatchNorm2d(affine=False), (10, 4, 4), 0, 0),
-    (cnn.Linear(10), (400,), 4000, 10),
+    (cnn.BatchNorm2d(10, affine=False), (10, 4, 4), 0, 0),
+    (cnn.BatchNorm2d(10, bias=False), (10, 4, 4), 10, 0),
+    (cnn.Linear(out_features=10), (400,), 4000, 10),
+    (cnn.Linear(400, 10, False), (400,), 4000, 0),
 ])
 def test_parameter_counts(layer: cnn.Layer, shape_in: tuple, weights: int, biases: int) -> None:
     assert layer.params([shape_in]) == (weights, biases)
@@ -223,7 +230,7 @@ def test_rf_equals_closed_form_sum(layers: list[tuple[int, int, int, int]]) -> N
     """r = 1 + sum_l (k_l - 1) prod_{i<l} s_i and P = sum_l p_l prod_{i<l} s_i (Araujo et al., eq. 2 and 6)."""
     net = cnn.Network("stack", 1, 4096)
     for k, s, p, d in layers:
-        net.add(cnn.Conv2d(1, k, stride=s, padding=min(p, (d * (k - 1)) // 2), dilation=d))
+        net.add(cnn.Conv2d(1, 1, k, stride=s, padding=min(p, (d * (k - 1)) // 2), dilation=d))
     an = cnn.analyse(net)
     r, pad, prod = 1, 0, 1
     for k, s, p, d in layers:
@@ -260,7 +267,7 @@ kernel_size = 3
 type = "relu"
 """
     net = cnn.Network("same", 3, 32)
-    net.add(cnn.Conv2d(8, 3), "c")
+    net.add(cnn.Conv2d(out_channels=8, kernel_size=3), "c")
     net.add(cnn.Activation("ReLU"))
     a, b = cnn.analyse(cnn.parse_spec(spec)), cnn.analyse(net)
     assert cnn.summary_dict(a) == cnn.summary_dict(b)
@@ -280,7 +287,7 @@ TOML_HEAD = 'name = "t"\ninput = [3, 8, 8]\n'
      '[[layers]]\nname = "sum"\ntype = "add"\ninputs = ["c", "input"]\n', "toml", InputError,
      "line 8, layer 'sum' (Add)", "channel mismatch in addition: input 1 is 4×8×8, input 2 is 3×8×8"),
     ('[[layers]]\ntype = "conv2d"\nin_channels = 4\nout_channels = 4\nkernel_size = 1\n', "toml", InputError,
-     "line 3", "channel mismatch: in_channels is 4 but the input has 3 channels"),
+     "line 3", "channel mismatch: in_channels is 4 but the input is 3×8×8 (3 channels)"),
     ('[[layers]]\ntype = "linear"\nout_features = 4\n', "toml", InputError, "line 3", "add a flatten layer"),
     ('[[layers]]\nname = "c"\ntype = "conv2d"\nout_channels = 4\nkernal_size = 1\n', "toml", InputError,
      "layer 'c'", "unknown field(s) for Conv2d: kernal_size"),
@@ -343,7 +350,8 @@ def test_seed_problem3_parts_and_numbers() -> None:
     assert "= 11.90\\%" in md and r"138357544 \approx 1.38 \times 10^{8}" in md
     assert r"$6 \times 6$ units of the output of conv5\_1" in md   # not the seed's (3+3+1) = 7
     assert d.to_dict()["receptive_field"]["size"] == 212
-    assert d._repr_markdown_() == render(d, "markdown") and not hasattr(d, "_repr_latex_")
+    assert d._repr_markdown_() == mathjax_markdown(render(d, "markdown"))
+    assert d._repr_latex_() == render(d, "latex", standalone=False)
 
 
 def test_golden_seed_problem3(golden) -> None:

@@ -1,7 +1,8 @@
 """CNN arithmetic against PyTorch: the same networks written with torch.nn (mirroring torchvision's source, since
 torchvision cannot be installed beside this torch), compared on parameter counts (total and per module name),
 output shapes (forward hooks on meta tensors), FLOPs (torch's FlopCounterMode) and receptive fields (the support
-of the gradient of one output unit with respect to the input).
+of the gradient of one output unit with respect to the input); and single layers built from the very same
+arguments as torch.nn's (issue 16: torch's signatures, positional and keyword).
 """
 from __future__ import annotations
 
@@ -320,12 +321,12 @@ def test_random_stacks_match_torch(layers, h: int, w: int) -> None:
     tlayers = []
     for kind, kh, kw, s, p, d, ceil in layers:
         if kind == "conv":
-            layer = cnn.Conv2d(2, (kh, kw), stride=s, padding=p, dilation=d)
+            layer = cnn.Conv2d(shape[0], 2, (kh, kw), s, p, d)    # the same call as torch's, positional
             mod = nn.Conv2d(shape[0], 2, (kh, kw), s, p, d)
         else:
             p = min(p, kh // 2, kw // 2)
             if kind == "max":
-                layer = cnn.MaxPool2d((kh, kw), s, p, ceil, dilation=d)
+                layer = cnn.MaxPool2d((kh, kw), s, p, d, ceil_mode=ceil)
                 mod = nn.MaxPool2d((kh, kw), s, p, d, ceil_mode=ceil)
             else:
                 layer = cnn.AvgPool2d((kh, kw), s, p, ceil)
@@ -349,3 +350,87 @@ def test_random_stacks_match_torch(layers, h: int, w: int) -> None:
 def shape_before(net: cnn.Network, h: int, w: int) -> tuple:
     return (1, h, w) if not net.nodes else cnn.analyse(net).layers[-1].output_shape
 
+
+
+# ------------------------------------------------------------- one layer, the same arguments as torch.nn (issue 16)
+
+# (class, args, kwargs, input shape C×H×W or F): cnn.<class>(*args, **kwargs) and nn.<class>(*args, **kwargs)
+SAME_CALL = [
+    ("Conv2d", (3, 16, 3), {}, (3, 32, 32)),                        # the issue's call: 448 parameters
+    ("Conv2d", (3, 16, 3, 2, 1), {}, (3, 32, 32)),                  # stride, padding positional
+    ("Conv2d", (8, 16, 3, 1, 1, 1, 4, False), {}, (8, 9, 9)),       # every argument positional: groups, bias
+    ("Conv2d", (3, 16), {"kernel_size": (3, 5), "stride": (2, 1), "padding": (1, 2), "dilation": (1, 2)},
+     (3, 33, 40)),
+    ("Conv2d", (), {"in_channels": 3, "out_channels": 8, "kernel_size": 5, "padding": 2, "padding_mode": "reflect"},
+     (3, 16, 16)),
+    ("Conv2d", (32, 32, 3), {"groups": 32, "bias": False}, (32, 14, 14)),
+    ("Conv2d", (4, 6, 3), {"padding": "same"}, (4, 11, 7)),
+    ("Conv2d", (4, 6, (3, 5)), {"padding": "same", "dilation": (2, 1)}, (4, 11, 7)),
+    ("Conv2d", (4, 6, 3), {"padding": "valid", "stride": 2}, (4, 11, 7)),
+    ("Linear", (400, 10), {}, (400,)),
+    ("Linear", (400, 10, False), {}, (400,)),
+    ("Linear", (), {"in_features": 7, "out_features": 3}, (7,)),
+    ("BatchNorm2d", (16,), {}, (16, 5, 5)),
+    ("BatchNorm2d", (16, 1e-3, 0.2, False), {}, (16, 5, 5)),
+    ("BatchNorm2d", (16,), {"bias": False}, (16, 5, 5)),
+    ("BatchNorm2d", (16,), {"momentum": None, "track_running_stats": False}, (16, 5, 5)),
+    ("MaxPool2d", (3,), {}, (4, 10, 10)),                           # stride defaults to the kernel size
+    ("MaxPool2d", (3, 2, 1), {}, (4, 10, 10)),
+    ("MaxPool2d", (3, 1, 1, 2), {}, (4, 10, 10)),                   # dilation is torch's 4th argument
+    ("MaxPool2d", (2,), {"stride": 2, "ceil_mode": True}, (4, 9, 9)),
+    ("AvgPool2d", (3, 2, 1, True), {}, (4, 10, 10)),                # ceil_mode is AvgPool2d's 4th
+    ("AvgPool2d", ((2, 3),), {}, (4, 10, 9)),
+    ("AdaptiveAvgPool2d", ((2, 3),), {}, (4, 10, 9)),
+    ("ZeroPad2d", ((1, 2, 3, 4),), {}, (2, 5, 5)),
+    ("Dropout", (0.3,), {}, (5,)),
+]
+
+
+def _torch_out(mod, shape: tuple) -> tuple:
+    with torch.no_grad():
+        return tuple(mod(torch.zeros((1,) + shape)).shape[1:])
+
+
+@pytest.mark.parametrize("cls,args,kwargs,shape", SAME_CALL,
+                         ids=[f"{c}{a}{sorted(k.items()) if k else ''}" for c, a, k, _ in SAME_CALL])
+def test_same_arguments_as_torch(cls: str, args: tuple, kwargs: dict, shape: tuple) -> None:
+    ours = getattr(cnn, cls)(*args, **kwargs)
+    mod = getattr(nn, cls)(*args, **kwargs)
+    assert sum(ours.params([shape])) == sum(p.numel() for p in mod.parameters())
+    assert ours.params([shape])[1] == (mod.bias.numel() if getattr(mod, "bias", None) is not None else 0)
+    assert ours.output_shape([shape]) == _torch_out(mod, shape)
+
+
+# The keyword-only form leaves out what the input tells, as torch's Lazy modules do (which take out_channels first
+# positionally, derive's old order: only keywords mean the same in both).
+LAZY = [
+    ("Conv2d", "LazyConv2d", {"out_channels": 16, "kernel_size": 3, "padding": 1}, (3, 12, 12)),
+    ("Conv2d", "LazyConv2d", {"out_channels": 12, "kernel_size": (1, 3), "stride": 2, "groups": 3, "bias": False},
+     (6, 12, 12)),
+    ("Linear", "LazyLinear", {"out_features": 10}, (84,)),
+    ("BatchNorm2d", "LazyBatchNorm2d", {}, (6, 4, 4)),
+]
+
+
+@pytest.mark.parametrize("cls,lazy,kwargs,shape", LAZY, ids=[f"{c}{sorted(k.items())}" for c, _, k, _ in LAZY])
+def test_keyword_only_form_equals_torch_lazy_module(cls: str, lazy: str, kwargs: dict, shape: tuple) -> None:
+    ours = getattr(cnn, cls)(**kwargs)
+    mod = getattr(nn, lazy)(**kwargs)
+    out = _torch_out(mod, shape)   # the first call fixes the input size, as derive's analysis does
+    assert ours.output_shape([shape]) == out
+    assert sum(ours.params([shape])) == sum(p.numel() for p in mod.parameters())
+
+
+@pytest.mark.parametrize("shape", [(3, 32, 32), (1, 3, 32, 32), (4, 3, 32, 48)])
+def test_torch_shaped_inputs(shape: tuple) -> None:
+    """analyse takes torch's (C, H, W) and (N, C, H, W); the figures are per sample, as torch's per-module ones."""
+    net = cnn.Network("small")
+    net.add(cnn.Conv2d(3, 16, 3, padding=1))
+    net.add(cnn.MaxPool2d(2))
+    net.add(cnn.Conv2d(out_channels=8, kernel_size=3))
+    model = nn.Sequential(nn.Conv2d(3, 16, 3, padding=1), nn.MaxPool2d(2), nn.Conv2d(16, 8, 3))
+    an = cnn.analyse(net, shape)
+    x = torch.zeros(shape if len(shape) == 4 else (1,) + shape)
+    with torch.no_grad():
+        assert an.layers[-1].output_shape == tuple(model(x).shape[1:])
+    assert an.total_params == sum(p.numel() for p in model.parameters())

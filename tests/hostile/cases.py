@@ -933,10 +933,13 @@ for id_, snip in [
     ("api-adam-bogus", "derive.optim.adam(bogus=1)"),
     ("api-cnn-preset", "derive.cnn.preset('nosuch')"),
     ("api-cnn-input-zero", "derive.cnn.analyse(derive.cnn.preset('vgg16'), input_size=0)"),
-    ("api-cnn-conv-neg", "derive.cnn.Conv2d(-1, 3)"),
-    ("api-cnn-conv-str", "derive.cnn.Conv2d('16', 3)"),
-    ("api-cnn-dup-name", "n = derive.cnn.Network('n', 3, 32)\nn.add(derive.cnn.Conv2d(4, 3), 'a')\n"
-                         "n.add(derive.cnn.Conv2d(4, 3), 'a')\nderive.cnn.analyse(n)"),
+    ("api-cnn-conv-neg", "derive.cnn.Conv2d(3, -1, 3)"),
+    ("api-cnn-conv-str", "derive.cnn.Conv2d(3, '16', 3)"),
+    ("api-cnn-conv-old-order", "derive.cnn.Conv2d(16, 3, padding=1)"),
+    ("api-cnn-linear-old-order", "derive.cnn.Linear(4096, in_features=25088)"),
+    ("api-cnn-input-shape", "derive.cnn.analyse(derive.cnn.preset('vgg16'), (1, 1, 224, 224))"),
+    ("api-cnn-dup-name", "n = derive.cnn.Network('n', 3, 32)\nn.add(derive.cnn.Conv2d(3, 4, 3), 'a')\n"
+                         "n.add(derive.cnn.Conv2d(4, 4, 3), 'a')\nderive.cnn.analyse(n)"),
     ("api-cnn-load-dev-zero", "derive.cnn.load_spec('/dev/zero')"),
     ("api-check-empty", "derive.check('', {'expr': 'x*c', 'at': 'x=2,c=3'})"),
     ("api-check-none", "derive.check(None, {'expr': 'x*c', 'at': 'x=2,c=3'})"),
@@ -1000,6 +1003,7 @@ EXTENDED_IDS = set("""
     variants-range-one variants-range-text variants-unknown-input variants-unknown-field variants-file-fifo
     variants-file-dir variants-file-big cli-unknown-global api-at-int-key api-expr-bytes api-rounding
     api-parse-long api-traj-unknown api-traj-nothing api-adam-bogus api-cnn-input-zero api-cnn-conv-neg
+    api-cnn-conv-old-order api-cnn-linear-old-order api-cnn-input-shape
     api-cnn-dup-name api-check-none api-check-problem-none api-load-dir api-settings-sigfigs
 """.split())
 ALL_CASES = list(CASES)

@@ -19,8 +19,7 @@ IMPLIED = {"momentum": {"momentum": 0.9}, "nesterov": {"momentum": 0.9, "nestero
 def torch_weights(name: str, w0, grads, **kw) -> np.ndarray:
     p = torch.tensor(np.atleast_1d(np.asarray(w0, dtype=np.float64)), requires_grad=True)
     kw = dict(IMPLIED.get(name, {}), **kw)
-    if "decoupled" in kw:  # torch.optim.Adam's own name for it
-        kw["decoupled_weight_decay"] = kw.pop("decoupled")
+    kw.pop("decoupled", None)   # derive's old name; the cases give torch's decoupled_weight_decay beside it
     opt = getattr(torch.optim, CLASSES[name])([p], **kw)
     out = []
     for g in grads:
@@ -42,7 +41,8 @@ CASES = [
     ("rmsprop", {"momentum": 0.5, "centered": True, "weight_decay": 0.1, "maximize": True}),
     ("adam", {}), ("adam", {"lr": 0.1, "betas": (0.8, 0.99)}), ("adam", {"amsgrad": True, "lr": 0.05}),
     ("adam", {"weight_decay": 0.1, "lr": 0.01}), ("adam", {"maximize": True, "eps": 1e-3}),
-    ("adam", {"weight_decay": 0.1, "decoupled": True, "lr": 0.01}),
+    ("adam", {"weight_decay": 0.1, "decoupled_weight_decay": True, "lr": 0.01}),   # torch's own name, passed as is
+    ("adam", {"weight_decay": 0.2, "decoupled_weight_decay": True, "decoupled": True, "lr": 0.02}),   # + the old
     ("adamw", {}), ("adamw", {"lr": 0.1, "weight_decay": 0.3, "amsgrad": True, "maximize": True}),
 ]
 
@@ -84,3 +84,19 @@ def test_defaults_are_torchs():
             if key in sig.parameters and key not in IMPLIED.get(name, {}):
                 default = sig.parameters[key].default
                 assert value == (tuple(default) if isinstance(default, tuple) else default), (name, key)
+
+
+# derive's own options: the seed's and the papers' variants, which torch.optim has no argument for
+DERIVE_ONLY = {"eps_inside", "bias_correction"}
+
+
+@pytest.mark.parametrize("name", sorted(CLASSES))
+def test_option_names_are_torchs(name):
+    """Every option derive reads under a torch.optim name is that constructor's argument (AdamW's decoupled decay is
+    fixed on: torch.optim.AdamW has no argument for it, torch.optim.Adam calls it decoupled_weight_decay)."""
+    import inspect
+
+    torch_names = set(inspect.signature(getattr(torch.optim, CLASSES[name]).__init__).parameters)
+    ours = set(optim.OPTIONS[name]) - DERIVE_ONLY - ({"decoupled_weight_decay"} if name == "adamw" else set())
+    assert ours <= torch_names, ours - torch_names
+    assert "decoupled_weight_decay" in inspect.signature(torch.optim.Adam.__init__).parameters

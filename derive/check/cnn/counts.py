@@ -71,6 +71,9 @@ class CountJudging:
                     out.append(Judgment(k, "wrong", expected=str(target), found=text.strip(),
                                         message=f"expected {target}, found {text.strip()}"))
                     flagged = True
+                    if literal and v.is_Integer and target.is_Integer and abs(v) >= 100:
+                        # an arithmetic slip in a count: a later total of the writer's numbers carries it
+                        self.aux["fix"].setdefault(int(v), int(target))
             prev, prev_literal = v, literal
         return out, pieces, flagged
 

@@ -43,7 +43,8 @@ from derive import cnn
 
 _UNITS = {"k": 3, "K": 3, "thousand": 3, "M": 6, "m": 6, "Mio": 6, "million": 6, "millions": 6, "G": 9, "B": 9,
           "billion": 9}
-_AUX = ("_cnn",)   # the state's entry for this judge's own bookkeeping (sizes, corrections, position)
+_AUX = ("_cnn",)
+_SHAPE_RE = re.compile(r"\s*(\d+)\s*\\times\s*(\d+)\s*\\times\s*(\d+)\s*")   # C × H × W   # the state's entry for this judge's own bookkeeping (sizes, corrections, position)
 
 
 class CnnReference:
@@ -205,6 +206,9 @@ class CnnJudge(RecurrenceJudging, SizeJudging, CountJudging):
                     new = m.group(2)
                 if not new:
                     continue
+            shape = _SHAPE_RE.fullmatch(new)
+            if shape and k > 0 and any(re.search(r"\+\s*1\s*$|\\rfloor|\\rceil", sd[1]) for sd in sides):
+                new = shape.group(2)   # "… + 1 = 112 = 64 × 112 × 112": the shape states the size again (its height)
             if new != text.strip() or (k == 0 and isinstance(p, DeriveError) and new != text):
                 try:
                     p = parse_segment(new, "e", frozenset(), where=f"line {stmt.line}")

@@ -27,6 +27,8 @@ def _sym(key: tuple) -> sympy.Symbol:
 _S = {name: sympy.Symbol(name) for name in ("r[l-1]", "j[l-1]", "P[l-1]", "k[l]", "s[l]", "p[l]")}
 RECURRENCES = {"r": _S["r[l-1]"] + (_S["k[l]"] - 1) * _S["j[l-1]"], "j": _S["j[l-1]"] * _S["s[l]"],
                "P": _S["P[l-1]"] + _S["p[l]"] * _S["j[l-1]"]}
+# the recurrence as a known misconception writes it (the jump left out)
+WRONG_RECURRENCES = {"r": {"no-jump": _S["r[l-1]"] + _S["k[l]"] - 1}}
 RECURRENCE_TEX = {"r": r"r_{l} = r_{l-1} + (k_{l} - 1) j_{l-1}", "j": r"j_{l} = j_{l-1} s_{l}",
                   "P": r"P_{l} = P_{l-1} + p_{l} j_{l-1}"}
 
@@ -110,9 +112,9 @@ class RecurrenceJudging:
                 self.aux["rf"] = n
                 return self._rf_numbered(stmt, sides, (base, n))
         n = min(pos + 1, len(self.ref.steps))
-        if n == len(self.ref.steps) or pos == 0:
+        if pos == 0 or (n == len(self.ref.steps) and pos == n):
             return self._named(stmt, sides, (base,))
-        return self._rf_numbered(stmt, sides, (base, n))
+        return self._rf_numbered(stmt, sides, (base, n))   # the next step (the last one too: its slips diagnosed)
 
     def _general(self, stmt: Statement, parsed: list, q: tuple) -> list[Judgment]:
         """``r_l = r_{l-1} + (k_l - 1) j_{l-1}`` and the like: compared as functions of the layer's numbers."""
@@ -131,7 +133,14 @@ class RecurrenceJudging:
                 out.append(Judgment(k, "unverifiable", found=stmt.segments[k].text, message=str(exc)))
                 continue
             same = all(num((e - ref_expr).xreplace(pt)) == 0 for pt in _POINTS(e, ref_expr))
-            out.append(Judgment(k, "ok", found=stmt.segments[k].text) if same else
-                       Judgment(k, "wrong", expected=RECURRENCE_TEX[q[1]], found=stmt.segments[k].text.strip(),
-                                message=f"the recurrence is {RECURRENCE_TEX[q[1]]}"))
+            if same:
+                out.append(Judgment(k, "ok", found=stmt.segments[k].text))
+                continue
+            diag = next((pid for pid, wrong in WRONG_RECURRENCES.get(q[1], {}).items()
+                         if all(num((e - wrong).xreplace(pt)) == 0 for pt in _POINTS(e, wrong))), "")
+            if diag:   # a wrong rule stated: flagged here, and the steps that follow it are carried (CnnJudge.judge)
+                self.aux.setdefault("rules", {})[diag] = stmt.line
+            out.append(Judgment(k, "wrong", expected=RECURRENCE_TEX[q[1]], found=stmt.segments[k].text.strip(),
+                                message=(f"{MISCONCEPTIONS[diag].title}: " if diag else "") +
+                                f"the recurrence is {RECURRENCE_TEX[q[1]]}", diagnosis=diag))
         return out

@@ -270,3 +270,29 @@ def test_goodfellow_notation():
     assert parse_segment(r"u^{(1)} / u^{(2)}").expr.free_symbols == {W("", "u", "1"), W("", "u", "2")}
     stmt = read(r"$$\text{grad\_table}[u^{(3)}] = \text{grad\_table}[u^{(4)}] \cdot 2 = 4$$")[0]
     assert parse_segment(stmt.segments[0].text).expr == W("bar", "u", "3")
+
+
+# ------------------------------------------------------------------ tables whose header names columns by index
+
+def test_a_table_headed_by_index_reads_row_by_row():
+    from derive.check.reading.tables import table_rows
+    src = ("| $i$ | $v_i$ | value | $\\dot v_i$ | seed $(1,0)$ | seed $(0,1)$ |\n|---|---|---|---|---|---|\n"
+           "| 3 | $v_1 v_2$ | $-0.6$ | $\\dot v_1 v_2 + v_1 \\dot v_2$ | $-1.2$ | $0.5$ |\n")
+    out = table_rows(src).split("\n")
+    # each quantity with its definition and first value; the second sweep's column is not read (never misread)
+    assert out[2] == "$v_{3} = v_1 v_2 = -0.6$ ; $\\dot v_{3} = \\dot v_1 v_2 + v_1 \\dot v_2 = -1.2$"
+    plain = "| node | def |\n|---|---|\n| 3 | $v_1 v_2$ |\n"
+    assert table_rows(plain) == plain        # no indexed quantity in the header: left as written
+
+
+def test_a_two_sweep_forward_table_is_clean():
+    from derive.check import check
+    sheet = ("Inputs numbered from 1.\n\n| $i$ | $v_i$ | value | $\\dot v_i$ | seed $(1,0)$ | seed $(0,1)$ |\n"
+             "|---|---|---|---|---|---|\n| 1 | $x$ | $2$ | $\\dot x$ | $1$ | $0$ |\n| 2 | $y$ | $3$ | $\\dot y$ | $0$ | $1$ |\n"
+             "| 3 | $v_1 v_2$ | $6$ | $\\dot v_1 v_2 + v_1 \\dot v_2$ | $3$ | $2$ |\n\n"
+             "- $\\partial f / \\partial x = \\dot v_3 = 3$\n- $\\partial f / \\partial y = \\dot v_3 = 2$ (second sweep)\n")
+    report = check(sheet, {"expr": "x y", "at": "x=2,y=3"}, isolate=False)
+    assert not [f for f in report.findings if f.verdict == "wrong"], report.findings
+    bad = sheet.replace("| $6$ |", "| $5$ |")
+    assert [f.line for f in check(bad, {"expr": "x y", "at": "x=2,y=3"}, isolate=False).findings
+            if f.verdict == "wrong"][:1] == [7]

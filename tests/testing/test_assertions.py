@@ -1,4 +1,4 @@
-"""derive.testing: equivalence assertions, their failure messages, gradients, and the pytest plugin hook."""
+"""derive.testing's assertions: equivalence of expressions and formulas, failure messages, gradients."""
 from __future__ import annotations
 
 import math
@@ -6,11 +6,10 @@ import math
 import pytest
 import sympy
 
+import derive.testing.assertions as assertions
 from derive.errors import ParseError
-from derive.testing import (assert_equivalent, assert_gradient, assert_latex_equivalent, explain_difference,
-                            pytest_assertrepr_compare)
-
-pytest_plugins = ["pytester"]   # the plugin test runs a small pytest session
+from derive.functions import relu, sigmoid
+from derive.testing import assert_equivalent, assert_gradient, assert_latex_equivalent, explain_difference
 
 x, y, c = sympy.symbols("x y c")
 
@@ -19,11 +18,17 @@ EQUIVALENT = [
     ((x + 1) ** 2, x ** 2 + 2 * x + 1),
     ("x**2/x", "x"),
     (r"\frac{x^2}{x}", "x"),
-    (r"\ln(x y)", r"\ln x + \ln y"),
+    (r"\ln(x y)", r"\ln x + \ln y"),             # where both sides are defined (Expr.equals' real symbols deny it)
     (r"\sqrt{x^2}", r"\left|x\right|"),          # a real identity that simplify alone does not show
     (r"\sigma(x)", r"\frac{1}{1 + e^{-x}}"),
     (sympy.Rational(1, 3), "1/3"),
     (0.5, sympy.Rational(1, 2)),
+    # switching formulas: equal on both sides of every breakpoint
+    (sympy.Abs(x) / x, sympy.sign(x)),
+    (relu(x) - relu(-x), x),
+    (sympy.Max(x, 2) + sympy.Min(x, 2), x + 2),
+    (sympy.Piecewise((-x, x < 0), (x, True)), sympy.Abs(x)),
+    (sympy.Heaviside(x - 1) * (x - 1), sympy.Max(x - 1, 0)),
 ]
 
 
@@ -48,6 +53,39 @@ def test_not_equivalent_pairs_fail_with_a_witness(a, b):
     text = str(info.value)
     for part in ("left, simplified", "right, simplified", "left - right", "they differ at"):
         assert part in text
+
+
+# Equal at every point of 0.3 ... 2.7 (the usual sample points), different beyond a breakpoint or far out.
+SWITCH_ELSEWHERE = [
+    (sympy.Max(x, 5), 5, "x", (5, 6)),
+    (sympy.Min(x, -4), -4, "x", (-5, -4)),
+    (sympy.Piecewise((x, x < 3), (0, True)), x, "x", (3, 4)),
+    (sympy.Piecewise((1, x ** 2 < 16), (0, True)), 1, "x", (-5, -4)),  # a quadratic condition: roots -4 and 4
+    (sympy.Heaviside(x - 7) * x, 0, "x", (7, 8)),
+    (sympy.Abs(x - 10), 10 - x, "x", (10, 11)),
+    (relu(x - 20), 0, "x", (20, 21)),
+    (sympy.sign(x + 30), 1, "x", (-31, -30)),
+    (sympy.Piecewise((1, (x > sympy.Rational(2001, 2)) & (x < sympy.Rational(5003, 5))), (0, True)), 0, "x",
+     (sympy.Rational(2001, 2), sympy.Rational(5003, 5))),                # a narrow piece between two breakpoints
+    (sympy.Piecewise((0, sympy.exp(x) > 10 ** 6), (x, True)), x, "x", (13, 3000)),   # no root derive solves for:
+                                                                                  # the wide draws find it
+]
+
+
+@pytest.mark.parametrize("a,b,name,where", SWITCH_ELSEWHERE)
+def test_switch_outside_the_usual_range_is_found(a, b, name, where):
+    d = explain_difference(a, b)
+    assert not d.equal
+    lo, hi = where
+    assert lo <= d.point[name] <= hi
+    with pytest.raises(AssertionError, match="they differ at"):
+        assert_equivalent(a, b)
+
+
+def test_piecewise_against_x_names_a_point_just_past_the_breakpoint():
+    d = explain_difference(sympy.Piecewise((x, x < 3), (0, True)), x)
+    assert d.point == {"x": sympy.Rational(3003, 1000)}   # 3 + 3/1000: beside the breakpoint, on its far side
+    assert (d.left_value, float(d.right_value)) == (0, 3.003)
 
 
 def test_witness_point_really_differs():
@@ -81,6 +119,12 @@ def test_bad_latex_is_a_derive_error():
         assert_latex_equivalent(x, "x")  # type: ignore[arg-type]
 
 
+@pytest.mark.parametrize("bad", [True, None, [1]])
+def test_a_side_that_is_no_expression_is_a_type_error(bad):
+    with pytest.raises(TypeError, match="left side"):
+        assert_equivalent(bad, x)
+
+
 SEED = r"\left(\frac{x^2}{\log x}+c\right)\left(\frac{x^2}{\log x}-c\right)"
 
 
@@ -97,6 +141,7 @@ def test_assert_gradient_against_hand_derivative():
     assert_gradient(SEED, "c=3,x=5", {"c": -6, "x": _seed_grad_x()}, log_base="10")
     assert_gradient("x*c", {"x": 2, "c": 3}, [3, 2])
     assert_gradient(lambda x, c: x ** 2 * c, {"x": 2, "c": 3}, {"x": 12})
+    assert_gradient(sigmoid(x), {"x": 0}, [sympy.Rational(1, 4)])
 
 
 def test_assert_gradient_names_the_wrong_entry():
@@ -108,6 +153,12 @@ def test_assert_gradient_names_the_wrong_entry():
     assert "d f/d c" not in text
 
 
+@pytest.mark.parametrize("expected,complaint", [({"z": 1}, "not among the inputs"), ([1, 2], "expected 2 gradient")])
+def test_assert_gradient_rejects_a_malformed_expectation(expected, complaint):
+    with pytest.raises(AssertionError, match=complaint):
+        assert_gradient("x**2", {"x": 1}, expected)
+
+
 def test_assert_gradient_against_torch():
     torch = pytest.importorskip("torch")
     xt = torch.tensor(5.0, dtype=torch.float64, requires_grad=True)
@@ -117,26 +168,7 @@ def test_assert_gradient_against_torch():
     assert_gradient(SEED, "c=3,x=5", {"c": ct.grad.item(), "x": xt.grad.item()}, log_base="10")
 
 
-def test_plugin_hook_explains_sympy_inequality():
-    lines = pytest_assertrepr_compare(None, "==", (x + 1) ** 2, x ** 2 + 1)
-    assert lines and any("they differ at" in ln for ln in lines)
-    same = pytest_assertrepr_compare(None, "==", (x + 1) ** 2, x ** 2 + 2 * x + 1)
-    assert same and "equivalent but not structurally equal" in same[1]
-    assert pytest_assertrepr_compare(None, "==", 1, 2) is None
-    assert pytest_assertrepr_compare(None, "<", x, y) is None
-
-
-def test_plugin_in_a_pytest_run(pytester):
-    from importlib.metadata import entry_points
-    installed = any(ep.value == "derive.testing" for ep in entry_points(group="pytest11"))
-    if not installed:   # an installed derive registers the plugin itself (entry point); registering twice fails
-        pytester.makeconftest("pytest_plugins = ['derive.testing']")
-    pytester.makepyfile("""
-        import sympy
-        def test_it():
-            x = sympy.Symbol('x')
-            assert (x + 1)**2 == x**2 + 1
-    """)
-    result = pytester.runpytest_inprocess()
-    result.assert_outcomes(failed=1)
-    result.stdout.fnmatch_lines(["*left - right*2*x*", "*they differ at*"])
+@pytest.mark.parametrize("name", ["assert_equivalent", "assert_latex_equivalent", "assert_gradient",
+                                  "assert_solution_correct", "explain_difference"])
+def test_every_helper_hides_its_frame(name):
+    assert "__tracebackhide__" in getattr(assertions, name).__code__.co_varnames
