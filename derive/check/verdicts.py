@@ -52,6 +52,8 @@ class State:
     pending: list = field(default_factory=list)   # definitions waiting for a name they use (a = σ(z) before z = …)
     graph: str = ""                               # the writer's own graph the sheet is judged on ("": derive's)
     defines: frozenset = frozenset()              # constants' names the sheet defines as quantities (e = c·d)
+    fixes: dict = field(default_factory=dict)     # a wrong number the writer wrote (its text) -> its right value
+    rules: dict = field(default_factory=dict)     # misconception id -> line where the writer stated it as a rule
 
 
 def tolerance(text: str, value: sympy.Expr, literals: list[str]) -> sympy.Expr:

@@ -212,3 +212,10 @@ def test_a_stated_recurrence_without_the_jump_is_followed():
     sheet = ("$$r_l = r_{l-1} + (k_l - 1)$$\n\n- conv1: $r = 1 + 10 = 11$\n- pool1: $r = 11 + 2 = 13$\n"
              "- conv2: $r = 13 + 4 = 17$\n")
     assert _wrong(sheet, {"kind": "cnn", "preset": "alexnet", "layer": "conv2"}) == [(1, "no-jump")]
+
+
+@pytest.mark.parametrize("start", ["$r = 1$, $j = 1$", "$r = j = 1$"])
+def test_the_start_of_the_recurrence_is_not_the_answer(start):
+    # AlexNet conv1 (k 11, s 4) by hand: r = 1 + 10 = 11, j = 4
+    sheet = f"Starting from {start}:\n\n- conv1: $r = 1 + 10 \\cdot 1 = 11$, $j = 1 \\cdot 4 = 4$\n"
+    assert _wrong(sheet, {"kind": "cnn", "preset": "alexnet", "layer": "conv1"}) == []

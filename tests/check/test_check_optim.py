@@ -292,3 +292,17 @@ def test_seed_adam_follows_the_writers_regularised_gradient():
     text = ("$$g'^t = g^t + \\lambda w^t$$\n\n$$m^1 = (1 - \\beta)(g^1 + \\lambda w^1), \\qquad "
             "\\hat m^1 = g^1 + \\lambda w^1$$")
     assert _wrong(text, {"kind": "adam"}) == [1]
+
+
+# SGD, lr 0.2, weight decay 0.05, w0 = -1.5, gradients 0.8, -0.4 (by hand): w^1 = -1.5 - 0.2 (0.8 + 0.05·(-1.5))
+# = -1.645; w^2 = -1.645 - 0.2 (-0.4 + 0.05·(-1.645)) = -1.54855. A sheet counting from w^0 and g^0.
+ZERO_BASED = {"kind": "optimizer", "optimizer": "sgd", "options": {"lr": 0.2, "weight_decay": 0.05}, "w0": -1.5,
+              "grads": [0.8, -0.4]}
+
+
+@pytest.mark.parametrize("w2, wrong", [("-1.54855", []), ("-1.5586", [5])])
+def test_a_sheet_counting_from_g0_is_read_as_written(w2, wrong):
+    sheet = (f"$w^0 = -1.5$, and the gradients are $g^0 = 0.8$, $g^1 = -0.4$.\n\n"
+             f"$$w^1 = w^0 - 0.2 (g^0 + 0.05 w^0) = -1.645$$\n\n$$w^2 = w^1 - 0.2 (g^1 + 0.05 w^1) = {w2}$$\n")
+    report = check(sheet, ZERO_BASED, isolate=False)
+    assert [f.line for f in report.findings if f.verdict == "wrong"] == wrong, report.findings

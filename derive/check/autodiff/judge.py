@@ -19,6 +19,7 @@ from typing import Any
 import sympy
 
 from derive.check.misconceptions import MISCONCEPTIONS
+from derive.check.autodiff.carry import carries_a_fix, final_value_note, follow_stated_rules
 from derive.check.autodiff.naming import learn_names
 from derive.check.autodiff.perturb import perturbations
 from derive.check.reference import Key, Reference, Term, Unresolved
@@ -28,7 +29,7 @@ from derive.errors import DeriveError
 from derive.latex import latex
 from derive.autodiff.notation import PartialFrac
 from derive.numbers import count_sigfigs, format_number
-from derive.check.reading.document import Parsed, Statement, Written, WrittenPartial, parse_segment
+from derive.check.reading.document import Parsed, Statement, Written, WrittenPartial
 from derive.check.reading.leibniz import PRIMED_FUNC_RE, PRIMED_OPS, paren_end
 
 
@@ -104,6 +105,10 @@ class StatementJudge:
         return num(e.xreplace(subs))
 
     def judge(self, stmt: Statement, parsed: list[Parsed | DeriveError]) -> list[Judgment]:
+        """The statement's verdicts; a slip that follows a wrong rule the writer stated earlier is carried."""
+        return follow_stated_rules(self.state, stmt, parsed, self._judge(stmt, parsed))
+
+    def _judge(self, stmt: Statement, parsed: list[Parsed | DeriveError]) -> list[Judgment]:
         out: list[Judgment] = []
         first = parsed[0]
         self.ref.set_alias(self.state.alias, self.state.named)
@@ -189,7 +194,8 @@ class StatementJudge:
                         ok_cf.append(self.value(p.expr, True, {**self.state.env, **self.state.calc}))
                     except (Unresolved, ArithmeticError, ValueError, TypeError, ZeroDivisionError):
                         pass
-            flagged = flagged or j.verdict == "wrong"
+            # a side carried forward (the writer's earlier wrong number) lets the sides equal to it carry it on
+            flagged = flagged or j.verdict == "wrong" or (j.verdict == "carried" and bool(self.state.fixes))
             last_cf = cf if cf is not None else last_cf
             # the number carried on is the last one written with "=" (a rounded "≈ 706" is not what was meant)
             if _is_number_side(p) and cf is not None and (seg.rel != "≈" or written is None or written_approx):
@@ -352,9 +358,18 @@ class StatementJudge:
                     return self._drift(k, seg.text, target_ex), cf
                 return Judgment(k, "ok", found=seg.text), cf
         if flagged and last_cf is not None and close(cf, last_cf, tolerance(seg.text, cf, self._rounded(p.literals))):
+            if _is_number_side(p) and p.literals and target_ex is not None:   # the line's wrong result, remembered
+                self.state.fixes.setdefault(p.literals[-1].lstrip("-"), abs(target_ex))
             return Judgment(k, "carried", found=seg.text,
                             message="follows from the previous (wrong) side of this line"), cf
-        return self._wrong(stmt, k, p, q, terms, symbolic, cf, target_ex, cf_targets), cf
+        if not symbolic and carries_a_fix(self.state.fixes, p.expr, target_ex, seg.text):
+            return Judgment(k, "carried", found=seg.text,
+                            message="the right computation with the writer's own earlier (wrong) number"), cf
+        verdict = self._wrong(stmt, k, p, q, terms, symbolic, cf, target_ex, cf_targets)
+        if _is_number_side(p) and p.literals and len(stmt.segments) > 1 and k == len(stmt.segments) - 1:
+            self.state.fixes.setdefault(p.literals[-1].lstrip("-"), abs(target_ex))   # later lines may use it
+        return verdict, cf
+
 
     def _rounded(self, literals: list[str]) -> list[str]:
         """The literals that may be rounded: not the problem's given values (x = 0.5 is exact, and must not make
@@ -376,32 +391,13 @@ class StatementJudge:
         msg = f"expected {expected}, found {seg.text.strip()}"
         if diag:
             msg = f"{MISCONCEPTIONS[diag].title}: {detail}"
-        tail = self._final_value_note(stmt, k, q, target_ex, cf_targets)
+        tail = final_value_note(stmt, k, target_ex, cf_targets, self.sigfigs)
         if tail.startswith(" (the value") and isinstance(p.expr, Written) and p.expr.deco == "dot":
             # ∂f/∂y = \dot v_5 = 1.3558 after a table of two sweeps: the tangent of a sweep the checker did not
             # follow, with the right value -- the writer's own name for it, not a mistake
             return Judgment(k, "ok", found=seg.text)
         return Judgment(k, "wrong", expected=expected, found=seg.text.strip(), message=msg + tail, diagnosis=diag)
 
-    def _final_value_note(self, stmt, k, q, target_ex, cf_targets) -> str:
-        """'(the value 71.6 is right anyway)' when the line's final number agrees despite a wrong step, else what
-        the line should come to (with the writer's earlier numbers, and exactly)."""
-        last = stmt.segments[-1]
-        if not re.fullmatch(r"\s*-?\s*[\d.]+\s*", last.text):
-            return ""
-        try:
-            v = num(parse_segment(last.text).expr)
-        except Exception:   # the final side is judged on its own; this is only a remark
-            return ""
-        tol = tolerance(last.text, target_ex, [])
-        if k < len(stmt.segments) - 1 and (any(close(v, t, tol) for t in cf_targets) or close(v, target_ex, tol)):
-            return f" (the value {last.text.strip()} is right anyway)"
-        s = max(self.sigfigs, count_sigfigs(last.text.strip().lstrip("-")))
-        exact = format_number(target_ex, s)
-        carried = format_number(cf_targets[-1], s) if cf_targets else exact
-        if carried != exact:
-            return f"; the line should come to {carried} with the values written above (exactly {exact})"
-        return f"; the line should come to {exact}"
 
     def _expected(self, p, q, symbolic, cf_targets, target_ex, text) -> str:
         if not symbolic:

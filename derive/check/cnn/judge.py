@@ -329,6 +329,8 @@ class CnnJudge(RecurrenceJudging, SizeJudging, CountJudging):
                 return self._size_named(stmt, sides, q)
             if q[0] in ("r", "j") and len(q) == 2:
                 return self._rf_numbered(stmt, sides, q)
+            if q[0] in ("r", "j") and len(q) == 1 and self._start(sides):   # "from r = j = 1": r_0, j_0
+                return [Judgment(k, "ok", found=stmt.segments[k].text) for k, _, _ in sides[1:]]
             if q[0] in ("r", "j") and self._running(sides):
                 return self._rf_running(stmt, sides, q[0])
             return self._named(stmt, sides, q)
@@ -354,6 +356,13 @@ class CnnJudge(RecurrenceJudging, SizeJudging, CountJudging):
         if isinstance(lhs, Written) and lhs.base in ("r", "j"):
             return False
         return not self._recurrence_name(lhs)
+
+    def _start(self, sides: list) -> bool:
+        """``r = 1``, ``r = j = 1`` before any step of the recurrence: its start, not the answer."""
+        if self.aux["rf"] or not any(t.strip() == "1" for _, t, _ in sides[1:]):
+            return False
+        return all(t.strip() == "1" or (isinstance(p, Parsed) and isinstance(p.expr, Written)
+                                        and p.expr.base in ("r", "j") and not p.expr.sub) for _, t, p in sides[1:])
 
     def _concrete(self, e: sympy.Expr) -> bool:
         """Every name of ``e`` is a number of this network (not a general layer's k, n_in, r_{l-1})."""

@@ -44,7 +44,7 @@ _ALIASES = {"b": ("v", "m", "u"), "G": ("v", "s", "r", "h"), "v": ("s", "r", "G"
 _DECAYS = (B1, B2, MU, RHO, TAU)
 MAX_STEP = 12
 # index offset of a written weight: seed index = written index + offset (θ_0 / w_0 is the first weight: offset 1)
-DEFAULT_OFFSETS = {"w": 0, "theta": 1}
+DEFAULT_OFFSETS = {"w": 0, "theta": 1, "g": 0}
 
 
 def _hyper_values(h: Hyper) -> dict[sympy.Symbol, sympy.Rational]:
@@ -226,7 +226,8 @@ class FamilyReference:
             time = sym.time or sym.sub
             if not time:
                 raise Unresolved(f"{sym.base} needs a step index here (e.g. {sym.base}^t)")
-            return ("seq", key, _index(time))
+            shift = self.offsets.get("g", 0) if key == "g" and not sym.deco else 0   # a sheet counting from g^0
+            return ("seq", key, _index(time) + shift)
         raise Unresolved(f"{latex(sym)} is not a quantity of this problem")
 
     def candidates(self, name: str) -> tuple[sympy.Symbol, ...]:

@@ -129,13 +129,13 @@ class FamilyJudge:
         return out[:2]
 
     @staticmethod
-    def _weights(parsed: list) -> list[str]:
+    def _weights(parsed: list) -> list[str]:   # sequences whose origin the sheet chooses (g^0 beside w^0: g^1)
         out = []
         for p in parsed:
             if isinstance(p, DeriveError):
                 continue
             for s in ordered_symbols(p.expr):
-                if isinstance(s, Written) and s.base in ("w", "theta") and not s.deco and (s.sub or s.time) \
+                if isinstance(s, Written) and s.base in ("w", "theta", "g") and not s.deco and (s.sub or s.time) \
                         and s.base not in out:
                     out.append(s.base)
         return out
