@@ -157,3 +157,17 @@ def test_every_command_writes_a_pdf(capsys, tmp_path, command, tex_required):
     code, _, err = run(capsys, *COMMANDS[command], "-o", str(out))
     assert code in (0, 1), err
     assert out.read_bytes()[:5] == b"%PDF-"
+
+
+@pytest.mark.parametrize("size", ["224", "224x224", "3x224x224", "1x3x224x224", "3 × 224 × 224"])
+def test_cnn_input_takes_torch_shapes(capsys, size):
+    code, out, err = run(capsys, "cnn", "vgg16", "--input", size, "--format", "json")
+    assert code == 0, err
+    assert json.loads(out)["data"]["total_params"] == 138357544   # torchvision's VGG-16
+
+
+@pytest.mark.parametrize("size, needle", [("0x3", "positive"), ("3x", "whole number"), ("1x2x3x4x5", "whole number"),
+                                          ("1x224x224", "channel mismatch")])
+def test_cnn_input_errors(capsys, size, needle):
+    code, _, err = run(capsys, "cnn", "vgg16", "--input", size)
+    assert code == 2 and needle in err and err.count("\n") == 1

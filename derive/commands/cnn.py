@@ -18,7 +18,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("preset", nargs="?", help=f"a preset network: {', '.join(PRESETS)}")
     p.add_argument("--spec", metavar="FILE", help="a network spec (.toml or .json) instead of a preset")
     p.add_argument("--input", metavar="SIZE", default=None,
-                   help="input height and width: 224 or 224x192 (default: the network's own, 224 for ImageNet "
+                   help="input size: 224, HxW (224x192), or torch's CxHxW / NxCxHxW (3x224x224) "
+                        "(default: the network's own, 224 for ImageNet "
                         "models, 32 for LeNet-5)")
     p.add_argument("--layer", metavar="NAME", default=None,
                    help="layer (name or alias) whose receptive field is reported (default: the final feature layer)")
@@ -27,18 +28,18 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     add_format(p, ("table", "latex", "markdown", "json"), "table")
 
 
-def parse_input_size(text: str | None) -> tuple[int, int] | None:
-    """``224`` -> (224, 224); ``224x192`` -> (224, 192); anything else is an error naming --input."""
+def parse_input_size(text: str | None) -> tuple[int, ...] | None:
+    """``224`` -> (224, 224); ``224x192`` -> (224, 192); ``3x224x224`` (C, H, W) and ``1x3x224x224`` (N, C, H, W),
+    as torch writes shapes, pass through; anything else is an error naming --input."""
     if text is None:
         return None
-    m = re.fullmatch(r"\s*(\d{1,7})\s*(?:[x×,]\s*(\d{1,7})\s*)?", text)
-    if not m:
-        raise InputError(f"input size must be a whole number or HxW, not {shown(text)}", "--input")
-    h = int(m.group(1))
-    w = int(m.group(2)) if m.group(2) else h
-    if h <= 0 or w <= 0:
+    parts = re.split(r"\s*[x×,]\s*", text.strip())
+    if not 1 <= len(parts) <= 4 or not all(re.fullmatch(r"\d{1,7}", p) for p in parts):
+        raise InputError(f"input size must be a whole number, HxW, CxHxW or NxCxHxW, not {shown(text)}", "--input")
+    dims = tuple(int(p) for p in parts)
+    if any(d <= 0 for d in dims):
         raise InputError(f"input size must be positive, not {shown(text)}", "--input")
-    return (h, w)
+    return (dims[0], dims[0]) if len(dims) == 1 else dims
 
 
 def run(args: argparse.Namespace) -> int:

@@ -306,3 +306,12 @@ def test_a_sheet_counting_from_g0_is_read_as_written(w2, wrong):
              f"$$w^1 = w^0 - 0.2 (g^0 + 0.05 w^0) = -1.645$$\n\n$$w^2 = w^1 - 0.2 (g^1 + 0.05 w^1) = {w2}$$\n")
     report = check(sheet, ZERO_BASED, isolate=False)
     assert [f.line for f in report.findings if f.verdict == "wrong"] == wrong, report.findings
+
+
+@pytest.mark.parametrize("label", ["$t = 1$:", "$t = 2$:"])
+def test_a_step_label_is_no_claim(label):
+    # Adam from m_0 = 0 (by hand): m_1 = β_1 · 0 + (1 − β_1) g_1
+    for m1, wrong in ((r"(1 - \beta_1) g_1", []), (r"g_1 + 1", [3])):
+        sheet = f"{label}\n\n$$m_1 = {m1}$$\n"
+        report = check(sheet, {"kind": "optimizer", "optimizer": "adam"}, isolate=False)
+        assert [f.line for f in report.findings if f.verdict == "wrong"] == wrong, report.findings
