@@ -10,7 +10,7 @@ reaches the LaTeX output is rebuilt from that grammar, never copied. Juxtapositi
 from __future__ import annotations
 
 import re
-from typing import Mapping, Sequence
+from typing import Any, Mapping, Sequence
 
 import sympy
 
@@ -114,16 +114,27 @@ class _Reader:
     def expr(self, env: Mapping[str, Var]) -> Expr:
         e = self.hadamard(env)
         while self.peek() in ("+", "-"):
+            col = self.col()
             op = "add" if self.take() == "+" else "sub"
-            e = ops.make(op, e, self.hadamard(env), where=self.where)
+            e = ops.make(op, *self._matrices(e, self.hadamard(env), op, col), where=self.where)
         return e
 
     def hadamard(self, env: Mapping[str, Var]) -> Expr:
         e = self.product(env)
         while self.peek() in (r"\odot", r"\circ", r"\oslash"):
+            col = self.col()
             op = "div" if self.take() == r"\oslash" else "had"
-            e = ops.make(op, e, self.product(env), where=self.where)
+            e = ops.make(op, *self._matrices(e, self.product(env), op, col), where=self.where)
         return e
+
+    def _matrices(self, a: Any, b: Any, op: str, col: int) -> tuple[Expr, Expr]:
+        """Both operands of an elementwise operation are matrices: a bare number has no shape to broadcast."""
+        if isinstance(a, sympy.Rational) or isinstance(b, sympy.Rational):
+            what = {"add": "added to", "sub": "subtracted from", "had": "multiplied elementwise with",
+                    "div": "divided elementwise by"}[op]
+            raise ParseError(f"a number cannot be {what} a matrix here; give it as a value (a matrix of its own)",
+                             self.where, self.text, col)
+        return a, b
 
     def _starts_factor(self) -> bool:
         t = self.peek()

@@ -244,8 +244,8 @@ def seed_problem2(notation: str = "seed", eps_inside: bool = False, norm: str = 
                          Block.text(Tex(latex(nt.seq("m", hat=True)(T))), " is the weighted average of the "
                                     "gradients, ", Tex(latex(nt.seq("v", hat=True)(T))),
                                     " the weighted average of their squares.")))
-    d = no_bias_part(nt, h, "(d)", "Why the bias correction: the first step without it")
-    e = l2_part(nt, norm, "(e)", "L2-regularisation in the loss function:")
+    d = no_bias_part(nt, h, "(d)", "Why the bias correction: the first step without it", seed=True)
+    e = l2_part(nt, norm, "(e)", "L2-regularisation in the loss function:", seed=True)
     if eps_inside:
         notes = ["Epsilon is inside the root here, as the seed's (a) writes it; Kingma & Ba (Algorithm 1) and "
                  "PyTorch add it outside, sqrt(v_hat) + epsilon."]

@@ -78,8 +78,10 @@ def general_part(nt: Notation, label: str = "", title: str = "General step t:", 
     return Part(label, title, (Block.equations(lines + [upd]), text))
 
 
-def no_bias_part(nt: Notation, h: Hyper, label: str = "", title: str = "Without bias correction:") -> Part:
-    """Step 1 without \\hat{}: alpha (1-beta)/sqrt(1-gamma) sign(g^1) -- with the numbers for the betas given."""
+def no_bias_part(nt: Notation, h: Hyper, label: str = "", title: str = "Without bias correction:",
+                 seed: bool = False) -> Part:
+    """Step 1 without \\hat{}: alpha (1-beta)/sqrt(1-gamma) sign(g^1) -- with the numbers for the betas given
+    (``seed``: also at the seed sheet's β = 0.99, a remark only where the seed is the subject)."""
     h0 = resolve("adam", {"betas": h["betas"], "eps_inside": h["eps_inside"], "bias_correction": False})
     r = rule(nt, h0)
     u = unroll(nt, r, 1)
@@ -103,7 +105,7 @@ def no_bias_part(nt: Notation, h: Hyper, label: str = "", title: str = "Without 
                   ": with ", Tex(f"{latex(b)} = {number_tex(h['betas'][0])}"), ", ",
                   Tex(f"{latex(gm)} = {number_tex(h['betas'][1])}"), " the factor is ",
                   Tex(format_number(factor.subs({b: b1, gm: b2}), 3)), "."]
-    if (b1, b2) != (sympy.Rational(99, 100), sympy.Rational(999, 1000)):
+    if seed and (b1, b2) != (sympy.Rational(99, 100), sympy.Rational(999, 1000)):
         seedf = factor.subs({b: sympy.Rational(99, 100), gm: sympy.Rational(999, 1000)})
         segs += [" (With the seed's ", Tex(f"{latex(b)} = 0.99"), " it is ", Tex(format_number(seedf, 3)), ".)"]
     # constant gradient: the general closed form summed, m^t = (1 - beta^t) g, v^t = (1 - gamma^t) g^2
@@ -145,7 +147,7 @@ def _norm_term(nt: Notation, norm: str) -> tuple[sympy.Expr, sympy.Expr]:
 
 
 def l2_part(nt: Notation, norm: str = "squared", label: str = "",
-            title: str = "L2 regularisation in the loss function:") -> Part:
+            title: str = "L2 regularisation in the loss function:", seed: bool = False) -> Part:
     """L' = L + lambda ||w||^2 => g' = g + 2 lambda w; coupled into Adam (step 1 ~ alpha sign(g + 2 lambda w))
     versus AdamW's decoupled alpha lambda w."""
     if norm not in NORMS:
@@ -159,7 +161,9 @@ def l2_part(nt: Notation, norm: str = "squared", label: str = "",
     wT, normw = nt.w(nt.param_index(T) - 1), NormL2(nt.w(nt.param_index(T) - 1))
     convention = {
         "squared": ["Regulariser: the squared norm, as differentiated here (the seed writes ",
-                    Tex(latex(mul(LAM, NormL2(TexSymbol(nt.param))))), " but differentiates its square)."],
+                    Tex(latex(mul(LAM, NormL2(TexSymbol(nt.param))))), " but differentiates its square)."] if seed
+        else ["Regulariser: the squared norm ", Tex(latex(shown)), "; its gradient ", Tex(latex(grad)),
+              " is what PyTorch's weight_decay = ", Tex(r"2\lambda"), " adds."],
         "half": ["Regulariser: the ", Tex(r"\lambda/2"), " convention; PyTorch's weight_decay = ",
                  Tex(r"\lambda"), " adds exactly ", Tex(latex(mul(LAM, wT))), " to the gradient."],
         "unsquared": ["Regulariser: the norm itself; its gradient ", Tex(latex(mul(LAM, frac(wT, normw)))),

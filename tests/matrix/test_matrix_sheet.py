@@ -212,3 +212,10 @@ def test_wide_lines_go_from_symbols_to_value():
     vals = _wide(5, 5, 5, 5)
     tex = render(matrix(layers=["linear", "sigmoid", "linear", "softmax"], values=vals), "latex")
     assert all(width_em(line) <= LINE_EM + 12 for line in tex.split("\n") if line.startswith(" &= "))
+
+
+@pytest.mark.parametrize("step", ["y = x + 2", "y = 2 - x", r"y = x \odot 3", r"y = 3 \oslash x"])
+def test_a_number_in_an_elementwise_operation_is_one_error(step):
+    # found by the hypothesis test above: x + 2 reached the shape rule as a bare SymPy number (AttributeError)
+    with pytest.raises(ParseError, match="a number cannot be"):
+        matrix(step, {"x": [1, 2]})

@@ -92,7 +92,9 @@ def test_no_bias_correction_factor_numbers():
     text = render(d, "markdown")
     factor = 0.1 / math.sqrt(0.001)
     assert f"{factor:.2f}" == "3.16" and "$3.16$" in text
-    assert "0.316" in text  # the seed's beta = 0.99
+    assert "seed" not in text and "0.316" not in text   # remarks about the seed only where it is the subject
+    seed = render(optim.seed_problem2(), "markdown")
+    assert "With the seed's $\\beta = 0.99$ it is $0.316$" in seed
     assert r"\frac{1 - \beta}{\sqrt{1 - \gamma}} \alpha \operatorname{sign}\left(g^{1}\right)" in texts(d)
 
 
