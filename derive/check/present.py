@@ -91,7 +91,9 @@ def latex(report: Report, standalone: bool = True) -> str:
         by_line.setdefault(f.line, []).append(f)
     lines = report.source.split("\n")
     # a wide right margin for the notes; the sheet itself is shown as escaped text (never run as LaTeX)
-    title = rf"Check against ${report.problem_tex}$" if report.problem_tex else _tex(f"Check of {report.problem}")
+    # a problem set's description holds its expressions as typed (no spaces to break at): break before commands
+    title = rf"Check against ${report.problem_tex}$" if report.problem_tex else r"\raggedright " + \
+        _tex(f"Check of {report.problem}").replace(r"\textbackslash{}", r"\allowbreak\textbackslash{}")
     body = [r"\newgeometry{left=1.5cm,right=6.3cm,top=2cm,bottom=2cm,marginparwidth=5.3cm,marginparsep=0.4cm}",
             r"\section*{" + title + "}", r"\begin{flushleft}\small"][0 if standalone else 1:]
     colours = {"wrong": "WRONG", "unverifiable": "UNVERIFIED", "note": "NOTE"}
