@@ -231,7 +231,7 @@ class CnnJudge(RecurrenceJudging, SizeJudging, CountJudging):
     def judge(self, stmt: Statement, parsed: list[Parsed | DeriveError]) -> list[Judgment]:
         """The line's verdicts; a mistake that follows a wrong rule the writer stated on an earlier line is that
         rule carried forward (the rule's own line is the one flagged)."""
-        rules = self.aux.setdefault("rules", {})
+        rules = self.state.rules   # the one record of stated rules (State.rules), as for the autodiff judge
         out = self._judge(stmt, parsed)
         return [Judgment(j.segment, "carried", found=j.found,
                          message=f"follows the rule stated on line {rules[j.diagnosis]}")
@@ -245,7 +245,7 @@ class CnnJudge(RecurrenceJudging, SizeJudging, CountJudging):
             return None
         if self._pool_identity(sides[0][2].expr, sides[1][2]):   # r_{pool} = r_{in}: pools said to leave r alone
             m = MISCONCEPTIONS["rf-no-pool"]
-            self.aux["rules"]["rf-no-pool"] = stmt.line
+            self.state.rules["rf-no-pool"] = stmt.line
             k = sides[1][0]
             return [Judgment(k, "wrong", expected="r_{in} + (k - 1) j_{in}" if sides[0][2].expr.base == "r"
                              else "j_{in} s", found=sides[1][1].strip(), message=f"{m.title}: {m.explanation}",
@@ -265,7 +265,7 @@ class CnnJudge(RecurrenceJudging, SizeJudging, CountJudging):
                 out.append(Judgment(k, "ok", found=stmt.segments[k].text))
                 continue
             m = MISCONCEPTIONS[verdict]
-            self.aux["rules"][verdict] = stmt.line
+            self.state.rules[verdict] = stmt.line
             out.append(Judgment(k, "wrong", expected="(k_h k_w C_{in} + 1) C_{out}", found=text.strip(),
                                 message=f"{m.title}: {m.explanation}", diagnosis=verdict))
         return out

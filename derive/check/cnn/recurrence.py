@@ -139,7 +139,7 @@ class RecurrenceJudging:
             diag = next((pid for pid, wrong in WRONG_RECURRENCES.get(q[1], {}).items()
                          if all(num((e - wrong).xreplace(pt)) == 0 for pt in _POINTS(e, wrong))), "")
             if diag:   # a wrong rule stated: flagged here, and the steps that follow it are carried (CnnJudge.judge)
-                self.aux.setdefault("rules", {})[diag] = stmt.line
+                self.state.rules[diag] = stmt.line
             out.append(Judgment(k, "wrong", expected=RECURRENCE_TEX[q[1]], found=stmt.segments[k].text.strip(),
                                 message=(f"{MISCONCEPTIONS[diag].title}: " if diag else "") +
                                 f"the recurrence is {RECURRENCE_TEX[q[1]]}", diagnosis=diag))
